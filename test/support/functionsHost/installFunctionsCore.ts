@@ -9,6 +9,8 @@ const moduleWithLoad = Module as unknown as { _load: LoadFn; __smtFunctionsCoreI
 
 if (!moduleWithLoad.__smtFunctionsCoreInstalled) {
   const originalLoad = moduleWithLoad._load;
+  // functionsCore keeps its state on globalThis, so the object captured here and any later copy of
+  // the module (a test runner may evaluate it again) share one registry.
   moduleWithLoad._load = function load(this: unknown, request: string, parent: unknown, isMain: boolean) {
     if (request === '@azure/functions-core') return functionsCore;
     return originalLoad.call(this, request, parent, isMain);

@@ -1,0 +1,136 @@
+import type { Registry } from 'azure-iothub';
+import { PermanentError, type ProductError } from '../../domain/productError';
+import type {
+  CreateModuleOutcome,
+  DeviceIdentity,
+  ModuleTwin,
+  ModuleTwinPatch,
+  PatchModuleTwinOutcome,
+  TwinRegistry,
+} from '../../app/ports/twinRegistry';
+import { retryWithBackoff, type RetryOptions } from '../retryWithBackoff';
+import { translateIotHubError } from './translateIotHubError';
+
+/**
+ * The ETag of a module twin nobody has written to yet. IoT Hub's twin ETags encode the twin version
+ * (base64 of a big-endian int64), and a new twin is version 1 — the docs' DeviceCreated sample shows
+ * exactly this value. If a hub ever answered differently, the conditional PATCH gets 412 and provisioning
+ * falls back to reading the twin, so correctness never depends on it; only the saved read does.
+ */
+export const freshTwinEtag = 'AAAAAAAAAAE=';
+
+export interface IotHubTwinRegistryOptions {
+  readonly retry: Pick<RetryOptions, 'budgetMs'> & Partial<Omit<RetryOptions, 'budgetMs' | 'isRetryable'>>;
+}
+
+/** TwinRegistry over azure-iothub's Registry: translates hub errors and retries transient ones. */
+export class IotHubTwinRegistry implements TwinRegistry {
+  constructor(
+    private readonly registry: Registry,
+    private readonly options: IotHubTwinRegistryOptions,
+  ) {}
+
+  async getDevice(deviceId: string): Promise<DeviceIdentity | undefined> {
+    try {
+      const { responseBody } = await this.call('get device', () => this.registry.get(deviceId));
+      return { deviceId: responseBody.deviceId, isEdgeDevice: responseBody.capabilities?.iotEdge === true };
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
+  }
+
+  async createModule(deviceId: string, moduleId: string): Promise<CreateModuleOutcome> {
+    try {
+      // No If-Match: the hub then creates or answers 409, and never replaces an existing module's keys.
+      await this.call('create module', () => this.registry.addModule({ deviceId, moduleId }));
+      return { kind: 'created', freshTwinEtag };
+    } catch (error) {
+      if (isProduct(error, 'ModuleAlreadyExistsOnDevice') || (isProduct(error) && error.code === 'Http409')) return { kind: 'exists' };
+      if (isNotFound(error)) return { kind: 'device-not-found' };
+      throw error;
+    }
+  }
+
+  async getModuleTwin(deviceId: string, moduleId: string): Promise<ModuleTwin | undefined> {
+    try {
+      const { responseBody } = await this.call('get module twin', () => this.registry.getModuleTwin(deviceId, moduleId));
+      return toModuleTwin(responseBody, deviceId, moduleId);
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
+  }
+
+  async patchModuleTwin(deviceId: string, moduleId: string, patch: ModuleTwinPatch, etag: string): Promise<PatchModuleTwinOutcome> {
+    if (etag === '' || etag === '*') {
+      // The SDK would turn an empty ETag into '*' (last writer wins); every write of ours must be conditional.
+      throw new PermanentError('UnconditionalWrite', `refusing an unconditional PATCH of ${deviceId}/${moduleId}`);
+    }
+    try {
+      const { responseBody } = await this.call('patch module twin', () => this.registry.updateModuleTwin(deviceId, moduleId, patch, etag));
+      return { kind: 'patched', twin: toModuleTwin(responseBody, deviceId, moduleId) };
+    } catch (error) {
+      if (isProduct(error, 'PreconditionFailed')) return { kind: 'etag-mismatch' };
+      if (isNotFound(error)) return { kind: 'not-found' };
+      throw error;
+    }
+  }
+
+  private call<T>(operation: string, request: () => Promise<T>): Promise<T> {
+    return retryWithBackoff(
+      async () => {
+        try {
+          return await request();
+        } catch (error) {
+          throw translateIotHubError(error, operation);
+        }
+      },
+      {
+        baseDelayMs: 250,
+        maxDelayMs: 8_000,
+        ...this.options.retry,
+        // A 412 needs a fresh read, not the same request again: the caller decides.
+        isRetryable: (error) => error.kind === 'transient' && error.code !== 'PreconditionFailed',
+      },
+    );
+  }
+}
+
+function isProduct(error: unknown, code?: string): error is ProductError {
+  return error instanceof Error && 'kind' in error && (code === undefined || (error as ProductError).code === code);
+}
+
+function isNotFound(error: unknown): boolean {
+  return isProduct(error) && (error.code === 'DeviceNotFound' || error.code === 'ModuleNotFound' || error.code === 'Http404');
+}
+
+interface RawTwin {
+  deviceId?: unknown;
+  moduleId?: unknown;
+  etag?: unknown;
+  version?: unknown;
+  tags?: unknown;
+  properties?: { desired?: unknown; reported?: unknown };
+}
+
+function toModuleTwin(raw: unknown, deviceId: string, moduleId: string): ModuleTwin {
+  const twin = raw as RawTwin;
+  if (typeof twin.etag !== 'string' || twin.etag === '' || twin.etag === '*') {
+    // The SDK's Twin defaults a missing ETag to '*'; taking that at face value would make our next write unconditional.
+    throw new PermanentError('MalformedTwin', `module twin ${deviceId}/${moduleId} came back without an ETag`);
+  }
+  return {
+    deviceId,
+    moduleId,
+    etag: twin.etag,
+    version: typeof twin.version === 'number' ? twin.version : 0,
+    tags: asRecord(twin.tags),
+    desired: asRecord(twin.properties?.desired),
+    reported: asRecord(twin.properties?.reported),
+  };
+}
+
+function asRecord(value: unknown): Readonly<Record<string, unknown>> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+}

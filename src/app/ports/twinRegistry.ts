@@ -1,0 +1,50 @@
+/**
+ * What the use cases need from IoT Hub's identity registry and twins. The iothub adapter implements it
+ * over azure-iothub's Registry; transient failures (429, 5xx, timeouts) are retried inside the adapter
+ * within its time budget, so callers only see expected outcomes or a ProductError.
+ */
+export interface DeviceIdentity {
+  readonly deviceId: string;
+  readonly isEdgeDevice: boolean;
+}
+
+export interface ModuleTwin {
+  readonly deviceId: string;
+  readonly moduleId: string;
+  readonly etag: string;
+  readonly version: number;
+  readonly tags: Readonly<Record<string, unknown>>;
+  readonly desired: Readonly<Record<string, unknown>>;
+  readonly reported: Readonly<Record<string, unknown>>;
+}
+
+export interface ModuleTwinPatch {
+  readonly tags?: Readonly<Record<string, unknown>>;
+  readonly properties?: { readonly desired?: Readonly<Record<string, unknown>> };
+}
+
+export type CreateModuleOutcome =
+  /**
+   * A new module identity: its twin is untouched, and `freshTwinEtag` is the ETag that twin has until
+   * anyone writes to it, so the first PATCH can be conditional without reading the twin first.
+   */
+  | { readonly kind: 'created'; readonly freshTwinEtag: string }
+  | { readonly kind: 'exists' }
+  | { readonly kind: 'device-not-found' };
+
+export type PatchModuleTwinOutcome =
+  | { readonly kind: 'patched'; readonly twin: ModuleTwin }
+  /** The If-Match ETag no longer matches: someone changed the twin since it was read. */
+  | { readonly kind: 'etag-mismatch' }
+  | { readonly kind: 'not-found' };
+
+export interface TwinRegistry {
+  /** undefined when the device does not exist (any more). */
+  getDevice(deviceId: string): Promise<DeviceIdentity | undefined>;
+  /** Creates the module identity; an existing one is reported, not replaced (its keys stay valid). */
+  createModule(deviceId: string, moduleId: string): Promise<CreateModuleOutcome>;
+  /** undefined when the device or the module does not exist. */
+  getModuleTwin(deviceId: string, moduleId: string): Promise<ModuleTwin | undefined>;
+  /** PATCH conditioned on `etag` (never '*': every write we make is based on what we read). */
+  patchModuleTwin(deviceId: string, moduleId: string, patch: ModuleTwinPatch, etag: string): Promise<PatchModuleTwinOutcome>;
+}
