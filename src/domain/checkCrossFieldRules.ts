@@ -3,7 +3,7 @@ import { parseAgentDuration } from './agentDuration';
 import { describeValue } from './describeValue';
 import type { ValidationIssue } from './validationIssue';
 
-/** A setting's value as the agent will see it, plus whether it came from the profile default. */
+/** A setting's value as the agent will see it: how a message shows it, and the number it compares by. */
 interface EffectiveValue {
   shown: string;
   magnitude: number;

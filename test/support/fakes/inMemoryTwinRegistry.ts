@@ -26,7 +26,7 @@ export class InMemoryTwinRegistry implements TwinRegistry {
   readonly devices = new Map<string, { isEdgeDevice: boolean; modules: Map<string, StoredTwin> }>();
   readonly calls: string[] = [];
   /** Runs before a PATCH is applied: lets a test change the twin "concurrently". */
-  beforePatch?: (deviceId: string, moduleId: string) => void;
+  beforePatch: ((deviceId: string, moduleId: string) => void) | undefined;
 
   addDevice(deviceId: string, options: { isEdgeDevice?: boolean } = {}): void {
     this.devices.set(deviceId, { isEdgeDevice: options.isEdgeDevice ?? false, modules: new Map() });

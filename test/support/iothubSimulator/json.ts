@@ -36,3 +36,8 @@ export function jsonEquals(a: JsonValue | undefined, b: JsonValue | undefined): 
   if (aKeys.length !== Object.keys(b).length) return false;
   return aKeys.every((key) => Object.prototype.hasOwnProperty.call(b, key) && jsonEquals(a[key], b[key]));
 }
+
+/** Own-property read: a twin key such as "constructor" must not resolve to Object.prototype members. */
+export function ownValue(object: JsonObject, key: string): JsonValue | undefined {
+  return Object.prototype.hasOwnProperty.call(object, key) ? object[key] : undefined;
+}

@@ -1,0 +1,116 @@
+// The hub's state transitions, shared by the REST API and the test-side API (seeding, reported properties):
+// every identity or twin change goes through here, so events are raised the same way whoever made it.
+import { buildLifecycleEvent, buildTwinChangeNotification, type HubEvents, type HubIdentity } from './events';
+import { EDGE_SYSTEM_MODULES } from './identifiers';
+import type { StoredAuthentication } from './identity';
+import type { JsonObject } from './json';
+import { DeviceStore, type DeviceRecord, type DeviceStatus, type ModuleRecord } from './registry';
+import type { Clock } from './time';
+import {
+  applyReportedPatch,
+  applyServicePatch,
+  applyServiceReplace,
+  type ServiceTwinPatch,
+  type ServiceTwinReplacement,
+} from './twin';
+import { renderTwin, type TwinView } from './twinDocument';
+
+export interface DeviceSpec {
+  readonly deviceId: string;
+  readonly status: DeviceStatus;
+  readonly statusReason: string | null;
+  readonly iotEdge: boolean;
+  readonly auth: StoredAuthentication | undefined;
+}
+
+export interface ModuleSpec {
+  readonly moduleId: string;
+  readonly auth: StoredAuthentication | undefined;
+  readonly managedBy: string | null;
+}
+
+export class IotHubCore {
+  readonly store = new DeviceStore();
+
+  constructor(
+    readonly hub: HubIdentity,
+    readonly clock: Clock,
+    readonly events: HubEvents,
+  ) {}
+
+  createDevice(spec: DeviceSpec, emitEvent = true): DeviceRecord {
+    const now = this.clock.now();
+    const device = this.store.addDevice({ ...spec, createdAt: now });
+    // IoT Hub creates the edge runtime's module identities together with every IoT Edge device.
+    if (spec.iotEdge) this.ensureEdgeModules(device);
+    if (emitEvent && this.events.hasLifecycleListeners('Microsoft.Devices.DeviceCreated')) {
+      this.events.emitLifecycle(buildLifecycleEvent(this.hub, 'Microsoft.Devices.DeviceCreated', device, now));
+    }
+    return device;
+  }
+
+  updateDevice(device: DeviceRecord, changes: Omit<DeviceSpec, 'deviceId'>): void {
+    if (changes.status !== device.status) device.statusUpdatedAt = this.clock.now();
+    device.status = changes.status;
+    device.statusReason = changes.statusReason;
+    device.auth = changes.auth;
+    if (changes.iotEdge && !device.iotEdge) {
+      device.iotEdge = true;
+      this.ensureEdgeModules(device);
+    } else {
+      device.iotEdge = changes.iotEdge;
+    }
+    device.etagN = this.store.nextIdentityEtag();
+  }
+
+  /** Deleting a device deletes its modules (and with them their twins). */
+  deleteDevice(device: DeviceRecord): void {
+    this.store.removeDevice(device);
+    if (this.events.hasLifecycleListeners('Microsoft.Devices.DeviceDeleted')) {
+      this.events.emitLifecycle(buildLifecycleEvent(this.hub, 'Microsoft.Devices.DeviceDeleted', device, this.clock.now()));
+    }
+  }
+
+  createModule(device: DeviceRecord, spec: ModuleSpec): ModuleRecord {
+    return this.store.addModule(device, { ...spec, createdAt: this.clock.now() });
+  }
+
+  updateModule(module: ModuleRecord, changes: Omit<ModuleSpec, 'moduleId'>): void {
+    module.auth = changes.auth;
+    module.managedBy = changes.managedBy;
+    module.etagN = this.store.nextIdentityEtag();
+  }
+
+  deleteModule(device: DeviceRecord, module: ModuleRecord): void {
+    this.store.removeModule(device, module);
+  }
+
+  patchTwin(view: TwinView, patch: ServiceTwinPatch): void {
+    const now = this.clock.now();
+    const body = applyServicePatch(view.module ?? view.device, patch, now);
+    if (body !== undefined) this.notifyTwinChange(view, 'updateTwin', body, now);
+  }
+
+  replaceTwin(view: TwinView, replacement: ServiceTwinReplacement): void {
+    const now = this.clock.now();
+    applyServiceReplace(view.module ?? view.device, replacement, now);
+    if (this.events.hasTwinListeners()) this.notifyTwinChange(view, 'replaceTwin', renderTwin(view), now);
+  }
+
+  reportProperties(view: TwinView, patch: JsonObject): void {
+    const now = this.clock.now();
+    const body = applyReportedPatch(view.module ?? view.device, patch, now);
+    if (body !== undefined) this.notifyTwinChange(view, 'updateTwin', body, now);
+  }
+
+  private notifyTwinChange(view: TwinView, opType: 'updateTwin' | 'replaceTwin', body: JsonObject, at: number): void {
+    if (!this.events.hasTwinListeners()) return;
+    this.events.emitTwinChanged(buildTwinChangeNotification(this.hub, opType, view.device.deviceId, view.module?.moduleId, body, at));
+  }
+
+  private ensureEdgeModules(device: DeviceRecord): void {
+    for (const moduleId of EDGE_SYSTEM_MODULES) {
+      if (this.store.findModule(device, moduleId) === undefined) this.createModule(device, { moduleId, auth: undefined, managedBy: null });
+    }
+  }
+}

@@ -1,0 +1,31 @@
+// domain.md Appendix A, the published default configuration (AIS azureiotsecurity_default.json), copied
+// verbatim so the asc-classic profile is checked against the source rather than against itself.
+export const appendixADesired = {
+  'ms_iotn:urn_azureiot_Security_SecurityAgentConfiguration': {
+    highPriorityMessageFrequency: { value: 'PT7M' },
+    lowPriorityMessageFrequency: { value: 'PT5H' },
+    snapshotFrequency: { value: 'PT13H' },
+    maxLocalCacheSizeInBytes: { value: 2560000 },
+    maxMessageSizeInBytes: { value: 204800 },
+    eventPriorityConnectedHardware: { value: 'Low' },
+    eventPriorityListeningPorts: { value: 'High' },
+    eventPriorityProcessCreate: { value: 'Low' },
+    eventPriorityProcessTerminate: { value: 'Low' },
+    eventPrioritySystemInformation: { value: 'Low' },
+    eventPriorityLocalUsers: { value: 'High' },
+    eventPriorityLogin: { value: 'High' },
+    eventPriorityConnectionCreate: { value: 'Low' },
+    eventPriorityFirewallConfiguration: { value: 'Low' },
+    eventPriorityOSBaseline: { value: 'Low' },
+    eventPriorityDiagnostic: { value: 'Low' },
+    eventPriorityConfigurationError: { value: 'Low' },
+    eventPriorityDroppedEventsStatistics: { value: 'Low' },
+    eventPriorityMessageStatistics: { value: 'Low' },
+    aggregationEnabledProcessCreate: { value: true },
+    aggregationIntervalProcessCreate: { value: 'PT1H' },
+    aggregationEnabledConnectionCreate: { value: true },
+    aggregationIntervalConnectionCreate: { value: 'PT1H' },
+    aggregationEnabledProcessTerminate: { value: true },
+    aggregationIntervalProcessTerminate: { value: 'PT1H' },
+  },
+};
