@@ -115,7 +115,7 @@ async function assignBaseline(
   if (result.kind === 'not-found') return { kind: 'device-gone' };
 
   await deps.audit.record(
-    auditRecordFor(deps, notice, baseline, assignment, patch.tags, {
+    auditRecordFor(deps, notice, baseline, assignment, {
       changes: diffConfiguration(deps.profile, twin.desired, baseline.settings),
       twinVersion: result.twin.version,
       reason: `new device registered (DeviceCreated event ${notice.eventId}); default baseline applied`,
@@ -142,7 +142,7 @@ async function recordMissingAuditOf(
   const id = assignmentAuditId(twin.deviceId, twin.moduleId, assignment.assignedAt);
   if (await deps.audit.has(twin.deviceId, id)) return;
   await deps.audit.record(
-    auditRecordFor(deps, notice, baseline, assignment, { securityBaseline: { ...assignment } }, {
+    auditRecordFor(deps, notice, baseline, assignment, {
       // The twin before the change is gone; provisioning writes the complete baseline, so that is the change.
       changes: diffConfiguration(deps.profile, {}, baseline.settings),
       twinVersion: twin.version,
@@ -157,7 +157,6 @@ function auditRecordFor(
   notice: DeviceCreatedNotice,
   baseline: Baseline,
   assignment: BaselineAssignment,
-  tags: Readonly<Record<string, unknown>>,
   details: Pick<AuditRecord, 'changes' | 'reason' | 'twinVersion'> & { readonly recovered?: boolean },
 ): AuditRecord {
   return {
@@ -169,7 +168,7 @@ function auditRecordFor(
     baselineName: baseline.name,
     baselineVersion: baseline.version,
     mode: assignment.mode,
-    assignment: (tags['securityBaseline'] ?? {}) as Readonly<Record<string, unknown>>,
+    assignment: { ...assignment },
     correlationId: notice.eventId,
     ...details,
   };

@@ -25,12 +25,9 @@ export interface ConfiguredEntries {
   malformedContainer?: { key: string; value: unknown };
 }
 
-function isConfigurationKey(key: string): boolean {
-  return !key.startsWith('$');
-}
-
+/** The entries of an object that can be configuration: IoT Hub's own keys start with `$`. */
 function configurationKeys(value: Record<string, unknown>): [string, unknown][] {
-  return Object.entries(value).filter(([key]) => isConfigurationKey(key));
+  return Object.entries(value).filter(([key]) => !key.startsWith('$'));
 }
 
 /** Reads the configuration entries out of `properties.desired` (anything that is not an object reads as empty). */
@@ -51,13 +48,13 @@ export function encodeSettingValue(profile: AgentProfile, value: SettingValue): 
 
 /**
  * A twin entry back as a plain value. A `wrapped-object` entry is well formed only as an object whose one
- * key is `value`; anything else (a bare scalar left by the pre-2019 format, an object with extra keys) is
+ * key is `value`; anything else (a bare scalar as the pre-2019 format wrote, an object with extra keys) is
  * returned as-is and flagged, so that comparisons never mistake it for the value the agent would read.
  */
 export function decodeEntry(profile: AgentProfile, entry: unknown): { value: unknown; wellFormed: boolean } {
   if (profile.placement.kind === 'flat') return { value: entry, wellFormed: true };
   if (isJsonObject(entry)) {
-    const keys = Object.keys(entry).filter(isConfigurationKey);
+    const keys = Object.keys(entry);
     if (keys.length === 1 && keys[0] === 'value') return { value: entry['value'], wellFormed: true };
   }
   return { value: entry, wellFormed: false };

@@ -43,8 +43,12 @@ export function validateBaseline(input: unknown): Validated<Baseline> {
   let validSettings: Record<string, SettingValue> = {};
   if (isProfileId(profile)) {
     const checked = validateSettings(getAgentProfile(profile), settings);
-    if (checked.ok) validSettings = checked.value;
-    issues.push(...(checked.ok ? checked.warnings : checked.issues));
+    if (checked.ok) {
+      validSettings = checked.value;
+      issues.push(...checked.warnings);
+    } else {
+      issues.push(...checked.issues);
+    }
   } else {
     const known = Object.keys(agentProfiles).join(', ');
     issues.push(errorIssue('profile', 'unknown-profile', `profile (${describeValue(profile)}) must be one of ${known}`));

@@ -20,6 +20,7 @@ interface FunctionsCoreState {
   readonly registrations: Map<string, RegisteredFunction>;
   readonly hooks: Map<HookName, HookCallback[]>;
   readonly appHookData: Record<string, unknown>;
+  readonly appLevelOnlyHookData: Record<string, unknown>;
   readonly startedHooks: WeakSet<HookCallback>;
   programmingModel: RpcProgrammingModel | undefined;
   systemLogSink: SystemLogSink | undefined;
@@ -34,6 +35,7 @@ const state: FunctionsCoreState = (globalSlot[stateKey] ??= {
   registrations: new Map(),
   hooks: new Map(),
   appHookData: {},
+  appLevelOnlyHookData: {},
   startedHooks: new WeakSet(),
   programmingModel: undefined,
   systemLogSink: undefined,
@@ -106,8 +108,14 @@ export function hooksFor(name: HookName): readonly HookCallback[] {
   return [...(state.hooks.get(name) ?? [])];
 }
 
+/** Shared by every hook of the process (the v3-style `appHookData`). */
 export function appHookData(): Record<string, unknown> {
   return state.appHookData;
+}
+
+/** The `hookData` of appStart and appTerminate hooks, which only they share. */
+export function appLevelOnlyHookData(): Record<string, unknown> {
+  return state.appLevelOnlyHookData;
 }
 
 /** appStart hooks run once per worker process, however many hosts load the app. */

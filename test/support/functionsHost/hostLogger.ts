@@ -50,11 +50,14 @@ export class LogBuffer implements HostLogger {
 
   log(entry: HostLogEntry): void {
     this.#entries.push(entry);
-    if (this.#entries.length > this.#capacity) this.#entries.splice(0, this.#entries.length - this.#capacity);
+    // Trimmed in chunks so a full buffer does not shift every entry on every log line.
+    if (this.#entries.length > this.#capacity + Math.ceil(this.#capacity / 4)) {
+      this.#entries.splice(0, this.#entries.length - this.#capacity);
+    }
   }
 
   entries(filter?: { invocationId?: string; functionName?: string; minLevel?: HostLogLevel }): HostLogEntry[] {
-    return this.#entries.filter(
+    return this.#entries.slice(-this.#capacity).filter(
       (e) =>
         (filter?.invocationId === undefined || e.invocationId === filter.invocationId) &&
         (filter?.functionName === undefined || e.functionName === filter.functionName) &&

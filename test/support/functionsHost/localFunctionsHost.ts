@@ -6,7 +6,7 @@ import './installFunctionsCore';
 import { randomUUID } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import { describeRegistration, isTriggerType, type FunctionRegistration } from './functionRegistration';
-import { programmingModel, registeredFunctions, setSystemLogSink, hooksFor, appHookData, takeUnstartedAppStartHooks } from './functionsCore';
+import { appHookData, appLevelOnlyHookData, hooksFor, programmingModel, registeredFunctions, setSystemLogSink, takeUnstartedAppStartHooks } from './functionsCore';
 import { eventGridAbuseProtection, processEventGridWebhook, type EventGridWebhookResponse, type HeaderBag } from './eventGridWebhook';
 import {
   deliverEventHubMessages,
@@ -18,7 +18,7 @@ import {
 import { fromRpcTypedData } from './fromRpcTypedData';
 import { LogBuffer, toHostLevel, type HostLogEntry, type HostLogger, type HostLogLevel } from './hostLogger';
 import { httpResponseFromRpc, type HttpInvocationResponse } from './httpResponseFromRpc';
-import type { RpcBindingInfo, RpcInvocationResponse, RpcParameterBinding, RpcRetryContext, RpcTraceContext, RpcTypedData } from './rpcTypes';
+import type { RpcBindingInfo, RpcInvocationRequest, RpcInvocationResponse, RpcParameterBinding, RpcRetryContext, RpcTraceContext, RpcTypedData } from './rpcTypes';
 import type { EventHubMessage, TriggerInput } from './triggerInput';
 import { systemTriggerMetadata, triggerTypedData } from './triggerTypedData';
 import { runWorkerInvocation } from './workerInvocation';
@@ -75,7 +75,9 @@ export interface InvocationResult {
   readonly http?: HttpInvocationResponse;
   /** Output binding values by binding name. */
   readonly outputs: Readonly<Record<string, unknown>>;
-  /** The raw RPC response, for assertions on the exact shape. */
+  /** The RPC invocation request as the worker received it, for assertions on the exact shape. */
+  readonly request: RpcInvocationRequest;
+  /** The raw RPC response. */
   readonly response: RpcInvocationResponse;
 }
 
@@ -151,7 +153,7 @@ export class LocalFunctionsHost {
     });
 
     for (const hook of takeUnstartedAppStartHooks()) {
-      await hook({ hookData: {}, appHookData: appHookData(), functionAppDirectory: options.functionAppDirectory ?? process.cwd() });
+      await hook({ hookData: appLevelOnlyHookData(), appHookData: appHookData(), functionAppDirectory: options.functionAppDirectory ?? process.cwd() });
     }
     return host;
   }
@@ -161,6 +163,10 @@ export class LocalFunctionsHost {
     return this.#options.http?.routePrefix ?? 'api';
   }
 
+  /**
+   * Like one worker process, the host indexes everything registered in this process when it loads;
+   * functions registered after that belong to hosts loaded later.
+   */
   functions(): FunctionRegistration[] {
     return [...this.#registrations.values()];
   }
@@ -201,21 +207,19 @@ export class LocalFunctionsHost {
     record({ level: 'information', category: 'host', message: `Executing 'Functions.${name}' (Reason='${triggerReason[trigger.kind]}', Id=${invocationId})` });
 
     const isHttp = registration.triggerType.toLowerCase() === 'httptrigger';
+    const request: RpcInvocationRequest = {
+      invocationId,
+      functionId: name,
+      inputData,
+      triggerMetadata: { ...triggerMetadata, ...systemTriggerMetadata(name, new Date(started)), ...(options.triggerMetadata ?? {}) },
+      ...(options.retryContext ? { retryContext: options.retryContext } : {}),
+      ...(options.traceContext ? { traceContext: options.traceContext } : {}),
+    };
     let response: RpcInvocationResponse;
     const outputs: Record<string, unknown> = {};
     try {
-      response = await runWorkerInvocation(
-        registered,
-        {
-          invocationId,
-          functionId: name,
-          inputData,
-          triggerMetadata: { ...triggerMetadata, ...systemTriggerMetadata(name, new Date(started)), ...(options.triggerMetadata ?? {}) },
-          ...(options.retryContext ? { retryContext: options.retryContext } : {}),
-          ...(options.traceContext ? { traceContext: options.traceContext } : {}),
-        },
-        model,
-        (level, category, message) => record({ level: toHostLevel(level), category: category === 'user' ? 'user' : 'system', message }),
+      response = await runWorkerInvocation(registered, request, model, (level, category, message) =>
+        record({ level: toHostLevel(level), category: category === 'user' ? 'user' : 'system', message }),
       );
       for (const output of response.outputData ?? []) {
         if (output.name) outputs[output.name] = fromRpcTypedData(output.data);
@@ -240,6 +244,7 @@ export class LocalFunctionsHost {
       returnValue: isHttp ? undefined : fromRpcTypedData(response.returnValue),
       ...(isHttp ? { http: httpResponseFromRpc(response.returnValue) } : {}),
       outputs,
+      request,
       response,
     };
   }
@@ -299,7 +304,7 @@ export class LocalFunctionsHost {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    for (const hook of hooksFor('appTerminate')) await hook({ hookData: {}, appHookData: appHookData() });
+    for (const hook of hooksFor('appTerminate')) await hook({ hookData: appLevelOnlyHookData(), appHookData: appHookData() });
   }
 
   async #inputValue(functionName: string, invocationId: string, bindingName: string, binding: RpcBindingInfo, options: InvokeOptions): Promise<RpcTypedData> {

@@ -13,8 +13,8 @@
 // the rows before its start. COUNT()/GROUP BY are O(n) per page request (the aggregate is recomputed, then
 // paged by offset), which is fine because they return few rows.
 import { HubError } from './errors';
-import { isJsonObject, isPrimitive, type JsonObject, type JsonPrimitive, type JsonValue } from './json';
-import type { Operand, ParsedQuery, QueryCondition, QueryPath } from './queryParser';
+import { isPrimitive, type JsonObject, type JsonPrimitive, type JsonValue } from './json';
+import type { Operand, ParsedQuery, QueryCondition } from './queryParser';
 import type { DeviceStore } from './registry';
 import { renderTwin, twinPathValue, type TwinView } from './twinDocument';
 
@@ -185,16 +185,12 @@ function decodeToken(query: ParsedQuery, token: string): Cursor {
   } catch {
     decoded = undefined;
   }
-  if (
-    !isJsonObject(decoded as JsonValue) ||
-    (decoded as JsonObject).v !== 1 ||
-    (decoded as JsonObject).q !== queryHash(query.text) ||
-    ![(decoded as JsonObject).d, (decoded as JsonObject).m, (decoded as JsonObject).r].every((n) => typeof n === 'number' && Number.isInteger(n) && n >= 0)
-  ) {
+  const fields = decoded as Partial<Record<'v' | 'q' | 'd' | 'm' | 'r', unknown>> | undefined;
+  const isCount = (value: unknown): value is number => typeof value === 'number' && Number.isInteger(value) && value >= 0;
+  if (typeof fields !== 'object' || fields === null || fields.v !== 1 || fields.q !== queryHash(query.text) || !isCount(fields.d) || !isCount(fields.m) || !isCount(fields.r)) {
     throw new HubError('ArgumentInvalid', 'The continuation token is invalid or belongs to a different query');
   }
-  const { d, m, r } = decoded as { d: number; m: number; r: number };
-  return { device: d, module: m, returned: r };
+  return { device: fields.d, module: fields.m, returned: fields.r };
 }
 
 export function executeQueryPage(store: DeviceStore, query: ParsedQuery, continuationToken: string | undefined, pageSize: number): QueryPage {

@@ -154,8 +154,7 @@ class Parser {
     this.next();
   }
 
-  private unexpected(expected: string): HubError {
-    const token = this.peek();
+  private unexpected(expected: string, token: Token = this.peek()): HubError {
     const found = token.type === 'end' ? 'end of query' : `'${token.text}'`;
     return invalid(`expected ${expected} but found ${found} at position ${token.at}`);
   }
@@ -166,7 +165,7 @@ class Parser {
     if (this.isKeyword('top')) {
       this.next();
       const count = this.next();
-      if (count.type !== 'number' || !Number.isInteger(count.value) || count.value < 0) throw invalid('TOP needs a non-negative integer');
+      if (count.type !== 'number' || !Number.isInteger(count.value) || count.value < 0) throw this.unexpected('a non-negative integer after TOP', count);
       top = count.value;
     }
     const select = this.parseSelectList();
@@ -214,7 +213,7 @@ class Parser {
     if (!this.isKeyword('as')) return undefined;
     this.next();
     const name = this.next();
-    if (name.type !== 'identifier') throw invalid(`expected a name after AS at position ${name.at}`);
+    if (name.type !== 'identifier') throw this.unexpected('a name after AS', name);
     return name.text;
   }
 
@@ -243,7 +242,7 @@ class Parser {
     const token = this.next();
     if (token.type === 'segment') return token.text;
     if (token.type === 'identifier' && !KEYWORDS.has(token.text.toLowerCase())) return token.text;
-    throw invalid(`expected a property name but found '${token.text}' at position ${token.at}`);
+    throw this.unexpected('a property name', token);
   }
 
   private parseOr(): QueryCondition {
@@ -308,7 +307,7 @@ class Parser {
     } else if (lower === 'startswith' || lower === 'endswith') {
       this.expectSymbol(',');
       const text = this.next();
-      if (text.type !== 'string') throw invalid(`${name.toUpperCase()} needs a string as its second argument (position ${text.at})`);
+      if (text.type !== 'string') throw this.unexpected(`a string as the second argument of ${name.toUpperCase()}`, text);
       result = { kind: lower === 'startswith' ? 'startsWith' : 'endsWith', path, text: text.text };
     } else {
       throw invalid(`unsupported function ${name}`);
