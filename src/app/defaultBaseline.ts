@@ -1,6 +1,8 @@
 import type { ProfileId, SettingValue } from '../domain/agentProfile';
 import type { Baseline } from '../domain/baseline';
 import { PermanentError } from '../domain/productError';
+import { getAgentProfile } from '../domain/agentProfiles';
+import { defaultSettings } from '../domain/defaultSettings';
 import { validateBaseline } from '../domain/validateBaseline';
 import type { BaselineStore } from './ports/baselineStore';
 import type { Clock } from './ports/clock';
@@ -8,7 +10,10 @@ import type { Clock } from './ports/clock';
 export interface DefaultBaselineOptions {
   readonly name: string;
   readonly profile: ProfileId;
-  /** Settings of version 1, written only when the store has no default for `name` yet. */
+  /**
+   * Settings of version 1 on top of the profile's defaults, written only when the store has no default
+   * for `name` yet. A baseline is always explicit: every setting the agent knows gets a value.
+   */
   readonly initialSettings: Readonly<Record<string, SettingValue>>;
   readonly cacheMs: number;
 }
@@ -31,7 +36,7 @@ export function defaultBaselineProvider(store: BaselineStore, clock: Clock, opti
       name: options.name,
       version: 1,
       profile: options.profile,
-      settings: options.initialSettings,
+      settings: { ...defaultSettings(getAgentProfile(options.profile)), ...options.initialSettings },
       createdAt: clock.now().toISOString(),
       createdBy: 'security-module-twins (first start)',
       description: 'Created from DEFAULT_BASELINE_SETTINGS on first start.',

@@ -33,7 +33,7 @@ describe('device identities', () => {
     expect(device.capabilities).toEqual({ iotEdge: false });
     expect(device.generationId).toMatch(/^\d{18}$/);
     expect(Buffer.from(device.etag!, 'base64').toString()).toMatch(/^\d+$/);
-    expect(device.authentication?.type).toBe('sas');
+    expect((device.authentication as { type?: string } | undefined)?.type).toBe('sas');
     expect(device.authentication?.symmetricKey?.primaryKey).toMatch(base64Key);
     expect(device.authentication?.symmetricKey?.secondaryKey).toMatch(base64Key);
     expect(device.authentication?.symmetricKey?.primaryKey).not.toBe(device.authentication?.symmetricKey?.secondaryKey);

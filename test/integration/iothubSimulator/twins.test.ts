@@ -162,7 +162,7 @@ describe('PUT (replace tags and desired)', () => {
     const moduleId = await freshModule();
     await registry.updateModuleTwin('twin-host', moduleId, { tags: { old: 1 }, properties: { desired: { old: 1, keep: 1 } } }, '*');
     const current = simulator.peekModuleTwin('twin-host', moduleId)!;
-    const desired = { ...((current.properties as JsonObject).desired as JsonObject), keep: 2, fresh: { deep: true } };
+    const desired: JsonObject = { ...((current.properties as JsonObject).desired as JsonObject), keep: 2, fresh: { deep: true } };
     delete desired.old;
 
     const { result, response } = await rawCall(

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { defaultBaselineProvider } from '../../../src/app/defaultBaseline';
+import { getAgentProfile } from '../../../src/domain/agentProfiles';
+import { defaultSettings } from '../../../src/domain/defaultSettings';
 import { InMemoryBaselineStore } from '../../support/fakes/inMemoryBaselineStore';
 import { FixedClock } from '../../support/fakes/fixedClock';
 
@@ -9,7 +11,8 @@ describe('defaultBaselineProvider', () => {
   it('creates version 1 from the configured settings on a fresh store and marks it default', async () => {
     const store = new InMemoryBaselineStore();
     const baseline = await defaultBaselineProvider(store, new FixedClock(), options)();
-    expect(baseline).toMatchObject({ name: 'default', version: 1, profile: 'asc-classic', settings: { eventPriorityLogin: 'Low' } });
+    expect(baseline).toMatchObject({ name: 'default', version: 1, profile: 'asc-classic' });
+    expect(baseline.settings).toEqual({ ...defaultSettings(getAgentProfile('asc-classic')), eventPriorityLogin: 'Low' });
     expect(store.defaults.get('default')).toBe(1);
   });
 
