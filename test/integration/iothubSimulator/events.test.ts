@@ -9,7 +9,7 @@ import {
   type TwinChangeNotification,
   type Unsubscribe,
 } from '../../support/iothubSimulator';
-import { failureOf } from './helpers';
+import { failureOf, rawCall } from './helpers';
 
 // A fixed hub clock makes every timestamp the hub writes predictable.
 const NOW = Date.UTC(2026, 0, 2, 3, 4, 5, 678);
@@ -189,14 +189,7 @@ describe('twin change notifications', () => {
   });
 
   it('sends the full twin with opType replaceTwin for a replace', async () => {
-    const { request } = await import('node:https');
-    expect(typeof request).toBe('function');
-    await new Promise<void>((resolve, reject) => {
-      const rest = (registry as unknown as { _restApiClient: { executeApiCall: (...args: unknown[]) => void } })._restApiClient;
-      rest.executeApiCall('PUT', '/twins/contoso-device-3/modules/module-1?api-version=2021-04-12', { 'Content-Type': 'application/json; charset=utf-8', 'If-Match': '*' }, { tags: { replaced: true } }, (error: Error | null) =>
-        error ? reject(error) : resolve(),
-      );
-    });
+    await rawCall(registry, 'PUT', '/twins/contoso-device-3/modules/module-1?api-version=2021-04-12', { 'Content-Type': 'application/json; charset=utf-8', 'If-Match': '*' }, { tags: { replaced: true } });
 
     expect(changes).toHaveLength(1);
     expect(changes[0]!.properties.opType).toBe('replaceTwin');

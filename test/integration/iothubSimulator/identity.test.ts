@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Registry } from 'azure-iothub';
 import { connectRegistry, startIotHubSimulator, type IotHubSimulator } from '../../support/iothubSimulator';
-import { expectHubError, failureOf } from './helpers';
+import { expectHubError, failureOf, rawCall } from './helpers';
 
 let simulator: IotHubSimulator;
 let registry: Registry;
@@ -129,6 +129,56 @@ describe('device identities', () => {
 
     expect(statistics).toEqual({ totalDeviceCount: simulator.deviceCount(), enabledDeviceCount: expect.any(Number), disabledDeviceCount: expect.any(Number) });
     expect((statistics as { disabledDeviceCount: number }).disabledDeviceCount).toBeGreaterThanOrEqual(1);
+  });
+});
+
+describe('device identity REST rules the SDK never exercises', () => {
+  const json = { 'Content-Type': 'application/json; charset=utf-8' };
+  const path = (deviceId: string): string => `/devices/${encodeURIComponent(deviceId)}?api-version=2021-04-12`;
+
+  it('updates and deletes a device only with a matching If-Match (or *)', async () => {
+    const { responseBody: device } = await registry.create({ deviceId: 'dev-guarded' });
+
+    const staleUpdate = await failureOf(rawCall(registry, 'PUT', path('dev-guarded'), { ...json, 'If-Match': '"MTIz"' }, { deviceId: 'dev-guarded', status: 'disabled' }));
+    const staleDelete = await failureOf(rawCall(registry, 'DELETE', path('dev-guarded'), { 'If-Match': '"MTIz"' }));
+    const { result: updated } = await rawCall(registry, 'PUT', path('dev-guarded'), { ...json, 'If-Match': `"${device.etag}"` }, { deviceId: 'dev-guarded', status: 'disabled' });
+    const { response: deleted } = await rawCall(registry, 'DELETE', path('dev-guarded'), { 'If-Match': `"${(updated as { etag: string }).etag}"` });
+
+    expectHubError(staleUpdate, 'InvalidEtagError', 412, 'PreconditionFailed');
+    expectHubError(staleDelete, 'InvalidEtagError', 412, 'PreconditionFailed');
+    expect(updated).toMatchObject({ deviceId: 'dev-guarded', status: 'disabled' });
+    expect(deleted.statusCode).toBe(204);
+  });
+
+  it('refuses a body whose deviceId differs from the URL', async () => {
+    const error = await failureOf(rawCall(registry, 'PUT', path('dev-url'), json, { deviceId: 'dev-body' }));
+
+    expectHubError(error, 'ArgumentError', 400, 'ArgumentInvalid');
+    expect(simulator.peekDevice('dev-url')).toBeUndefined();
+    expect(simulator.peekDevice('dev-body')).toBeUndefined();
+  });
+
+  it('lists at most `top` devices', async () => {
+    const { result } = await rawCall(registry, 'GET', '/devices?api-version=2021-04-12&top=2', null);
+
+    expect((result as Array<{ deviceId: string }>).map((device) => device.deviceId)).toEqual(simulator.listDeviceIds().slice(0, 2));
+  });
+
+  it('answers routes it does not implement with 501, loudly', async () => {
+    const error = await failureOf(registry.getConfigurations());
+
+    expectHubError(error, 'Error', 501, 'NotImplementedBySimulator');
+  });
+
+  it('authenticates before it complains about a malformed path', async () => {
+    const malformed = '/devices/%E0%A4%A?api-version=2021-04-12';
+    const intruder = connectRegistry({ ...simulator.info, connectionString: simulator.connectionString.replace(/SharedAccessKey=.*$/, `SharedAccessKey=${Buffer.alloc(32).toString('base64')}`) });
+
+    const unauthenticated = await failureOf(rawCall(intruder, 'GET', malformed, null));
+    const authenticated = await failureOf(rawCall(registry, 'GET', malformed, null));
+
+    expectHubError(unauthenticated, 'UnauthorizedError', 401, 'IotHubUnauthorizedAccess');
+    expectHubError(authenticated, 'ArgumentError', 400, 'ArgumentInvalid');
   });
 });
 

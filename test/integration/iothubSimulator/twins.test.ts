@@ -205,6 +205,16 @@ describe('reported properties (the agent side)', () => {
     expect(patched.properties.desired.x).toBe(1);
   });
 
+  it('seeds module twins without leaving a module behind when the content breaks the rules', () => {
+    simulator.seedDevices(1, { idPrefix: 'seeded-' });
+
+    expect(() => simulator.seedModules('bad-content', { deviceIds: ['seeded-0'], desired: { 'no.dots': 1 } })).toThrow(/ArgumentInvalid/);
+    expect(simulator.seedModules('good-content', { deviceIds: ['seeded-0'], tags: { a: 1 }, desired: { b: 2 }, reported: { c: 3 } })).toBe(1);
+
+    expect(simulator.peekModule('seeded-0', 'bad-content')).toBeUndefined();
+    expect(simulator.peekModuleTwin('seeded-0', 'good-content')).toMatchObject({ tags: { a: 1 }, properties: { desired: { b: 2 }, reported: { c: 3 } } });
+  });
+
   it('reports on device twins and enforces the same limits', () => {
     simulator.reportProperties('twin-host', undefined, { firmware: '1.2.3' });
 

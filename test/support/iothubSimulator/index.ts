@@ -1,4 +1,12 @@
-// Public entry of the IoT Hub simulator (see simulator.ts for what it is and client.ts for how to reach it).
+// Public entry of the IoT Hub simulator: a local HTTPS stand-in for the IoT Hub REST surface that the real
+// azure-iothub Registry talks to (simulator.ts), and the client seam that routes the SDK to it (client.ts).
+//
+//   const hub = await startIotHubSimulator({ throttle: { tier: 'S1', units: 1 } });
+//   const registry = connectRegistry(hub);        // Registry.fromConnectionString + the loopback agent
+//   await registry.create({ deviceId: 'd1' });
+//   await registry.addModule({ deviceId: 'd1', moduleId: 'azureiotsecurity' });
+//   hub.stats().byDevice.d1;                      // { createDevice: 1, createOrUpdateModule: 1 }
+//   await hub.close();
 export { startIotHubSimulator, IotHubSimulator } from './simulator';
 export type { IotHubSimulatorOptions, SeedDevicesOptions, SeedModulesOptions } from './simulator';
 export { createSimulatorAgent, connectRegistry, useSimulatorAgent } from './client';

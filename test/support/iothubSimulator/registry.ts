@@ -170,7 +170,7 @@ export class DeviceStore {
       if (order[mid]!.seq <= afterSeq) low = mid + 1;
       else high = mid;
     }
-    // Compaction replaces `order`; iterate over the snapshot taken above so a concurrent delete can't skip items.
+    // Compaction builds a new array rather than shifting this one, so a walk is never disturbed by deletions.
     for (let index = low; index < order.length; index++) {
       const record = order[index]!;
       if (!record.deleted) yield record;

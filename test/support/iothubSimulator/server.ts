@@ -114,12 +114,13 @@ export class HubServer {
     }
     const url = new URL(request.url ?? '/', 'https://hub.invalid');
     const ifMatch = header(request, 'if-match');
-    let route: RouteMatch;
+    let route: RouteMatch = { operation: 'unsupported', deviceId: undefined, moduleId: undefined };
+    let routeError: unknown;
     try {
       route = matchRoute(request.method ?? 'GET', url.pathname, ifMatch);
     } catch (error) {
-      this.answer(response, { operation: 'unsupported', deviceId: undefined, moduleId: undefined }, this.errorResponse(error), []);
-      return;
+      // A malformed path is still answered only after the caller has been authenticated.
+      routeError = error;
     }
     const { operation } = route;
     const spec = operationSpec(operation);
@@ -134,6 +135,10 @@ export class HubServer {
       this.deps.authenticator.authenticate(header(request, 'authorization'), url.pathname, spec.rights);
     } catch (error) {
       this.reject(response, 'auth', operation, error);
+      return;
+    }
+    if (routeError !== undefined) {
+      this.answer(response, route, this.errorResponse(routeError), []);
       return;
     }
 

@@ -290,8 +290,14 @@ export class IotHubSimulator implements SimulatorConnectionInfo {
       if (core.store.findModule(device, moduleId) !== undefined || (device.modules?.length ?? 0) >= MAX_MODULES_PER_DEVICE) continue;
       const module = core.createModule(device, { moduleId, auth: undefined, managedBy: null });
       const view: TwinView = { device, module };
-      if (options.tags !== undefined || options.desired !== undefined) core.patchTwin(view, { tags: options.tags, desired: options.desired });
-      if (options.reported !== undefined) core.reportProperties(view, options.reported);
+      try {
+        if (options.tags !== undefined || options.desired !== undefined) core.patchTwin(view, { tags: options.tags, desired: options.desired });
+        if (options.reported !== undefined) core.reportProperties(view, options.reported);
+      } catch (error) {
+        // Twin content the hub would refuse: don't leave a half-seeded module behind.
+        core.deleteModule(device, module);
+        throw error;
+      }
       created += 1;
     }
     return created;

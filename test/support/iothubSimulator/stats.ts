@@ -14,7 +14,7 @@ export interface SimulatorStats {
   /** `answered`, per device ID the request addressed (bulk requests count once for each device they list). */
   readonly byDevice: Readonly<Record<string, OperationCounts>>;
   /**
-   * Requests that never reached their operation: 401 (auth), 429 from the throttle model (throttle), an
+   * Requests that never reached their operation: 401 or a Host header naming another hub (auth), 429 from the throttle model (throttle), an
    * injected error status (fault), or an injected dropped connection (dropped). Faults that only add latency
    * are not rejections.
    */

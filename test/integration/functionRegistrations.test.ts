@@ -1,0 +1,50 @@
+// The app's functions as the Functions host indexes them: loaded from src/functions through the real
+// @azure/functions library, with every binding's metadata. A changed trigger, route or auth level is a
+// deployment change, so it must show up here.
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { LocalFunctionsHost, LogBuffer, type FunctionRegistration } from '../support/functionsHost';
+
+let functions: Map<string, FunctionRegistration>;
+
+beforeAll(async () => {
+  const folder = join(__dirname, '../../src/functions');
+  const host = await LocalFunctionsHost.load({
+    functionModules: readdirSync(folder).map((file) => join(folder, file)),
+    logger: new LogBuffer(),
+  });
+  functions = new Map(host.functions().map((registration) => [registration.name, registration]));
+});
+
+const byName = (name: string): FunctionRegistration => {
+  const registration = functions.get(name);
+  if (registration === undefined) throw new Error(`function ${name} is not registered`);
+  return registration;
+};
+
+describe('registered functions', () => {
+  it('are exactly the product functions, all indexed', () => {
+    expect([...functions.keys()].sort()).toEqual(['getDefaultBaseline', 'getDeviceAudit', 'onDeviceCreated']);
+    for (const registration of functions.values()) expect(registration.indexingError, registration.name).toBeUndefined();
+  });
+
+  it('onDeviceCreated: an Event Grid trigger and nothing else', () => {
+    const registration = byName('onDeviceCreated');
+    expect(registration.triggerType).toBe('eventGridTrigger');
+    expect(Object.values(registration.bindings)).toEqual([expect.objectContaining({ type: 'eventGridTrigger', direction: 'in' })]);
+    expect(registration.retryOptions).toBeUndefined();
+  });
+
+  it.each([
+    ['getDefaultBaseline', 'baselines/default'],
+    ['getDeviceAudit', 'devices/{deviceId}/audit'],
+  ])('%s: GET /api/%s with a function key, HTTP output', (name, route) => {
+    const registration = byName(name);
+    expect(registration.triggerType).toBe('httpTrigger');
+    const bindings = Object.values(registration.bindings);
+    expect(bindings).toHaveLength(2);
+    expect(bindings).toContainEqual(expect.objectContaining({ type: 'httpTrigger', direction: 'in', authLevel: 'function', route, methods: ['GET'] }));
+    expect(bindings).toContainEqual(expect.objectContaining({ type: 'http', direction: 'out' }));
+  });
+});
