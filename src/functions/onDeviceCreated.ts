@@ -28,7 +28,8 @@ export async function onDeviceCreated(event: unknown, context: InvocationContext
     log.info(`Device ${notice.deviceId}: ${outcome.kind}`, { eventId: notice.eventId, deviceId: notice.deviceId, outcome });
   } catch (error) {
     if (isProductError(error) && error.kind === 'validation') {
-      // The hub rejected what we sent; the same request would be rejected again. The sweep retries later.
+      // The hub rejected what we sent: the same request would be rejected again, so re-delivery cannot help.
+      // Logged at error level with the device, so an operator sees it.
       log.error(`Device ${notice.deviceId}: hub rejected the provisioning request`, { eventId: notice.eventId, error: error.message });
       return;
     }

@@ -186,3 +186,31 @@ describe('IotHubTwinRegistry failure handling (real SDK, simulator faults)', () 
     await expect(adapter.patchModuleTwin('faulty-1', 'azureiotsecurity', { tags: { a: 1 } }, '*')).rejects.toMatchObject({ kind: 'permanent', code: 'UnconditionalWrite' });
   });
 });
+
+describe.each(worlds)('TwinRegistry contract, fleet listing: %s', (_name, makeWorld) => {
+  it('pages through every twin of a module, each once, and only that module', async () => {
+    const world = makeWorld();
+    const prefix = `list${++worldCounter}`;
+    const moduleId = `${prefix}-agent`;
+    const deviceIds = Array.from({ length: 7 }, (_, i) => `${prefix}-d${i}`);
+    for (const deviceId of deviceIds) {
+      await world.addDevice(deviceId);
+      await world.port.createModule(deviceId, moduleId);
+    }
+    await world.port.createModule(deviceIds[0]!, `${prefix}-other`);
+
+    const seen: string[] = [];
+    let continuationToken: string | undefined;
+    let pages = 0;
+    do {
+      const page = await world.port.listModuleTwins(moduleId, { pageSize: 3, ...(continuationToken === undefined ? {} : { continuationToken }) });
+      seen.push(...page.twins.map((twin) => `${twin.deviceId}/${twin.moduleId}`));
+      expect(page.twins.every((twin) => twin.etag !== '')).toBe(true);
+      continuationToken = page.continuationToken;
+      pages += 1;
+    } while (continuationToken !== undefined && pages < 10);
+
+    expect(pages).toBe(3);
+    expect(seen.sort()).toEqual(deviceIds.map((deviceId) => `${deviceId}/${moduleId}`).sort());
+  });
+});

@@ -143,5 +143,18 @@ describe('provisioning through the lab', () => {
     expect(delivered.status).toBe(202);
     const { responseBody: twin } = await registry.getModuleTwin('e2e-outside', moduleId);
     expect(twin.tags).toMatchObject({ securityBaseline: { name: 'default', version: 1 } });
+
+    // The same event in the CloudEvents 1.0 schema, as a subscription with that schema delivers it.
+    await registry.create({ deviceId: 'e2e-cloudevent' });
+    const handshakeOptions = await fetch(lab.info.eventGrid.webhookUrl, { method: 'OPTIONS', headers: { 'WebHook-Request-Origin': 'eventgrid.azure.net' } });
+    expect(handshakeOptions.headers.get('webhook-allowed-origin')).toBe('eventgrid.azure.net');
+    const cloudEvent = await fetch(lab.info.eventGrid.webhookUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/cloudevents+json; charset=utf-8', 'aeg-event-type': 'Notification' },
+      body: JSON.stringify({ specversion: '1.0', id: 'ce-outside-1', source: '/SUBSCRIPTIONS/s/RESOURCEGROUPS/r/PROVIDERS/MICROSOFT.DEVICES/IOTHUBS/smt-lab', type: 'Microsoft.Devices.DeviceCreated', subject: 'devices/e2e-cloudevent', time: new Date().toISOString(), data: { deviceId: 'e2e-cloudevent', hubName: 'smt-lab' } }),
+    });
+    expect(cloudEvent.status).toBe(202);
+    const { responseBody: cloudTwin } = await registry.getModuleTwin('e2e-cloudevent', moduleId);
+    expect(cloudTwin.tags).toMatchObject({ securityBaseline: { name: 'default', version: 1 } });
   });
 });

@@ -13,6 +13,11 @@ beforeAll(async () => {
   const host = await LocalFunctionsHost.load({
     functionModules: readdirSync(folder).map((file) => join(folder, file)),
     logger: new LogBuffer(),
+    // Valid but unused: the app checks its settings when the worker starts.
+    settings: {
+      IOTHUB_CONNECTION_STRING: 'HostName=registrations.azure-devices.net;SharedAccessKeyName=iothubowner;SharedAccessKey=a2V5',
+      PRODUCT_STORAGE_CONNECTION_STRING: 'UseDevelopmentStorage=true',
+    },
   });
   functions = new Map(host.functions().map((registration) => [registration.name, registration]));
 });

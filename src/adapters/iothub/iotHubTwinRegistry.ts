@@ -1,9 +1,10 @@
 import type { Registry } from 'azure-iothub';
-import { PermanentError, type ProductError } from '../../domain/productError';
+import { PermanentError, ValidationError, type ProductError } from '../../domain/productError';
 import type {
   CreateModuleOutcome,
   DeviceIdentity,
   ModuleTwin,
+  ModuleTwinPage,
   ModuleTwinPatch,
   PatchModuleTwinOutcome,
   TwinRegistry,
@@ -75,6 +76,20 @@ export class IotHubTwinRegistry implements TwinRegistry {
       if (isNotFound(error)) return { kind: 'not-found' };
       throw error;
     }
+  }
+
+  async listModuleTwins(moduleId: string, options: { readonly pageSize: number; readonly continuationToken?: string }): Promise<ModuleTwinPage> {
+    if (!/^[A-Za-z0-9\-.+%_#*?!(),=@$]{1,128}$/.test(moduleId)) {
+      // Module IDs may contain a quote, which would end the query's string literal early: refuse those.
+      throw new ValidationError('InvalidModuleId', `cannot query module ID ${JSON.stringify(moduleId)}`);
+    }
+    const query = this.registry.createQuery(`SELECT * FROM devices.modules WHERE moduleId = '${moduleId}'`, options.pageSize);
+    // Always pass the token explicitly: the SDK's next() without one does not send the query's own token.
+    const { result } = await this.call('query module twins', () => query.next(options.continuationToken as string));
+    const rows = Array.isArray(result) ? (result as RawTwin[]) : [];
+    const twins = rows.map((row) => toModuleTwin(row, String(row.deviceId), String(row.moduleId)));
+    const next = query.continuationToken;
+    return { twins, ...(typeof next === 'string' && next !== '' ? { continuationToken: next } : {}) };
   }
 
   private call<T>(operation: string, request: () => Promise<T>): Promise<T> {

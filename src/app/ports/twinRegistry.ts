@@ -38,6 +38,12 @@ export type PatchModuleTwinOutcome =
   | { readonly kind: 'etag-mismatch' }
   | { readonly kind: 'not-found' };
 
+/** One page of a fleet-wide listing; `continuationToken` is absent on the last page. */
+export interface ModuleTwinPage {
+  readonly twins: readonly ModuleTwin[];
+  readonly continuationToken?: string;
+}
+
 export interface TwinRegistry {
   /** undefined when the device does not exist (any more). */
   getDevice(deviceId: string): Promise<DeviceIdentity | undefined>;
@@ -47,4 +53,9 @@ export interface TwinRegistry {
   getModuleTwin(deviceId: string, moduleId: string): Promise<ModuleTwin | undefined>;
   /** PATCH conditioned on `etag` (never '*': every write we make is based on what we read). */
   patchModuleTwin(deviceId: string, moduleId: string, patch: ModuleTwinPatch, etag: string): Promise<PatchModuleTwinOutcome>;
+  /**
+   * One page of every twin of module `moduleId` across the hub (an IoT Hub query: eventually consistent,
+   * for sweeps; read a twin by ID before writing to it). Pass the previous page's token to continue.
+   */
+  listModuleTwins(moduleId: string, options: { readonly pageSize: number; readonly continuationToken?: string }): Promise<ModuleTwinPage>;
 }

@@ -2,6 +2,7 @@ import type {
   CreateModuleOutcome,
   DeviceIdentity,
   ModuleTwin,
+  ModuleTwinPage,
   ModuleTwinPatch,
   PatchModuleTwinOutcome,
   TwinRegistry,
@@ -77,6 +78,17 @@ export class InMemoryTwinRegistry implements TwinRegistry {
     if (etag !== etagOf(twin.version)) return { kind: 'etag-mismatch' };
     applyPatch(twin, patch);
     return { kind: 'patched', twin: snapshot(deviceId, moduleId, twin) };
+  }
+
+  async listModuleTwins(moduleId: string, options: { readonly pageSize: number; readonly continuationToken?: string }): Promise<ModuleTwinPage> {
+    this.calls.push(`listModuleTwins ${moduleId}`);
+    const all = [...this.devices].flatMap(([deviceId, device]) => {
+      const twin = device.modules.get(moduleId);
+      return twin === undefined ? [] : [snapshot(deviceId, moduleId, twin)];
+    });
+    const start = options.continuationToken === undefined ? 0 : Number(options.continuationToken);
+    const end = start + options.pageSize;
+    return { twins: all.slice(start, end), ...(end < all.length ? { continuationToken: String(end) } : {}) };
   }
 }
 

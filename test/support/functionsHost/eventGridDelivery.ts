@@ -9,7 +9,7 @@
 import type { EventGridWebhookResponse, HeaderBag } from './eventGridWebhook';
 import { isCloudEvent, type DeliverableEvent } from './eventGridEvent';
 import { consoleHostLogger, type HostLogEntry, type HostLogger } from './hostLogger';
-import { seededRandom } from './seededRandom';
+import { seededRandom } from '../seededRandom';
 
 export interface EventGridReceiver {
   deliverEventGrid(functionName: string | undefined, payload: unknown, headers: HeaderBag): Promise<EventGridWebhookResponse>;

@@ -10,7 +10,7 @@ import type { FunctionRegistration } from './functionRegistration';
 import type { HostLogEntry } from './hostLogger';
 import { retryPolicyFrom, type RetryPolicy } from './retryPolicy';
 import type { RpcException, RpcRetryContext } from './rpcTypes';
-import { seededRandom } from './seededRandom';
+import { seededRandom } from '../seededRandom';
 import type { EventHubMessage, TriggerInput } from './triggerInput';
 
 export interface EventHubDeliveryOptions {

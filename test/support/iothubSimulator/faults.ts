@@ -3,6 +3,7 @@
 // in scope draws the same four numbers whatever the outcome, so a given seed and request order always fault
 // the same requests.
 import type { OperationName } from './operations';
+import { seededRandom } from '../seededRandom';
 
 export type InjectedStatus = 429 | 500 | 503;
 
@@ -28,24 +29,13 @@ export type FaultDecision =
 
 const DEFAULT_SEED = 0x5eed;
 
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function assertRate(value: number | undefined, name: string): void {
   if (value !== undefined && !(value >= 0 && value <= 1)) throw new RangeError(`${name} must be between 0 and 1, not ${value}`);
 }
 
 export class FaultInjector {
   private config: FaultConfig | undefined;
-  private random: () => number = mulberry32(DEFAULT_SEED);
+  private random: () => number = seededRandom(DEFAULT_SEED);
 
   constructor(config: FaultConfig | undefined) {
     this.configure(config);
@@ -63,7 +53,7 @@ export class FaultInjector {
       }
     }
     this.config = config;
-    this.random = mulberry32(config?.seed ?? DEFAULT_SEED);
+    this.random = seededRandom(config?.seed ?? DEFAULT_SEED);
   }
 
   current(): FaultConfig | undefined {

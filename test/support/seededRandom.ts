@@ -1,4 +1,5 @@
-// A small seeded PRNG (mulberry32) so duplicate deliveries and jitter are reproducible run to run.
+// A small seeded PRNG (mulberry32), shared by the stand-ins, so injected faults, duplicate deliveries and
+// jitter are reproducible run to run.
 export function seededRandom(seed: number): () => number {
   let state = seed >>> 0;
   return () => {

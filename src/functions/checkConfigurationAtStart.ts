@@ -1,0 +1,16 @@
+import { app } from '@azure/functions';
+import { getServices } from '../composition';
+
+/**
+ * Reads and validates every setting when the worker starts, so a bad or missing setting stops the app at
+ * start with one message naming every bad key, instead of surfacing on the first device event.
+ */
+export function checkConfigurationAtStart(): void {
+  const { config } = getServices();
+  console.info(
+    `Security Module Twins configured: hub ${config.iotHub.credential.hostName} (${config.iotHub.credential.kind}, ${config.iotHub.tier} x${config.iotHub.units}), ` +
+      `profile ${config.agentProfile}, default baseline '${config.defaultBaseline.name}'`,
+  );
+}
+
+app.hook.appStart(checkConfigurationAtStart);
