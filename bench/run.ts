@@ -1,6 +1,7 @@
 // `npm run bench`: the figures the issues ask for, measured side by side in one run on this machine.
 // Not a test: nothing here asserts a time. Run with the build (`npm run bench` builds first).
 import '../test/support/functionsHost/installFunctionsCore';
+import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,6 +32,29 @@ async function labStartup(runs: number) {
     await lab.stop();
   }
   return { runs, medianMs: median(times), minMs: Math.min(...times), maxMs: Math.max(...times) };
+}
+
+/** `npm start` as a user sees it: a new process, from launch until the lab says it is running. */
+async function labCliStartup(runs: number) {
+  const cli = join(__dirname, '../test/support/lab/cli.js');
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const launched = performance.now();
+    const child = spawn(process.execPath, [cli, '--port', '0', '--state-dir', stateDir()], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.on('data', (chunk: Buffer) => {
+        output += chunk.toString();
+        if (output.includes('Press Ctrl-C')) resolve();
+      });
+      child.on('exit', (code) => reject(new Error(`lab exited with ${code} before it was ready:\n${output}`)));
+    });
+    times.push(performance.now() - launched);
+    const exited = new Promise((resolve) => child.on('exit', resolve));
+    child.kill('SIGINT');
+    await exited;
+  }
+  return { runs, medianMs: Math.round(median(times)), minMs: Math.round(Math.min(...times)), maxMs: Math.round(Math.max(...times)) };
 }
 
 async function simulatorMemory(devices: number) {
@@ -86,7 +110,8 @@ async function provisioningThroughput(devices: number) {
 async function main() {
   const results = {
     node: process.version,
-    labStartup: await labStartup(5),
+    labCliStartup: await labCliStartup(5),
+    labStartupInProcess: await labStartup(5),
     simulatorMemory: await simulatorMemory(100_000),
     provisioning: await provisioningThroughput(1_000),
   };

@@ -66,15 +66,7 @@ export async function provisionSecurityModule(deps: ProvisioningDependencies, no
 
   if (created.kind === 'created') {
     // The module is ours and new: write without reading, conditioned on the twin still being untouched.
-    const fresh: ModuleTwin = {
-      deviceId,
-      moduleId: profile.moduleId,
-      etag: created.freshTwinEtag,
-      version: 1,
-      tags: {},
-      desired: {},
-      reported: {},
-    };
+    const fresh: WriteTarget = { deviceId, moduleId: profile.moduleId, etag: created.freshTwinEtag, desired: {} };
     const outcome = await assignBaseline(deps, notice, baseline, fresh);
     if (outcome !== 'etag-mismatch') return outcome;
   }
@@ -97,11 +89,14 @@ export async function provisionSecurityModule(deps: ProvisioningDependencies, no
   throw new TransientError('PreconditionFailed', `module twin ${deviceId}/${profile.moduleId} kept changing under ${maxConditionalWriteAttempts} conditional writes`);
 }
 
+/** The twin as last seen: what a conditional write is based on. */
+type WriteTarget = Pick<ModuleTwin, 'deviceId' | 'moduleId' | 'etag' | 'desired'>;
+
 async function assignBaseline(
   deps: ProvisioningDependencies,
   notice: DeviceCreatedNotice,
   baseline: Baseline,
-  twin: ModuleTwin,
+  twin: WriteTarget,
 ): Promise<ProvisionOutcome | 'etag-mismatch'> {
   const assignment: BaselineAssignment = {
     name: baseline.name,

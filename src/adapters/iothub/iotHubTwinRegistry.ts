@@ -1,5 +1,5 @@
 import type { Registry } from 'azure-iothub';
-import { PermanentError, ValidationError, type ProductError } from '../../domain/productError';
+import { isProductError, PermanentError, ValidationError } from '../../domain/productError';
 import type {
   CreateModuleOutcome,
   DeviceIdentity,
@@ -47,7 +47,7 @@ export class IotHubTwinRegistry implements TwinRegistry {
       await this.call('create module', () => this.registry.addModule({ deviceId, moduleId }));
       return { kind: 'created', freshTwinEtag };
     } catch (error) {
-      if (isProduct(error, 'ModuleAlreadyExistsOnDevice') || (isProduct(error) && error.code === 'Http409')) return { kind: 'exists' };
+      if (hasCode(error, 'ModuleAlreadyExistsOnDevice', 'Http409')) return { kind: 'exists' };
       if (isNotFound(error)) return { kind: 'device-not-found' };
       throw error;
     }
@@ -72,7 +72,7 @@ export class IotHubTwinRegistry implements TwinRegistry {
       const { responseBody } = await this.call('patch module twin', () => this.registry.updateModuleTwin(deviceId, moduleId, patch, etag));
       return { kind: 'patched', twin: toModuleTwin(responseBody, deviceId, moduleId) };
     } catch (error) {
-      if (isProduct(error, 'PreconditionFailed')) return { kind: 'etag-mismatch' };
+      if (hasCode(error, 'PreconditionFailed')) return { kind: 'etag-mismatch' };
       if (isNotFound(error)) return { kind: 'not-found' };
       throw error;
     }
@@ -112,12 +112,12 @@ export class IotHubTwinRegistry implements TwinRegistry {
   }
 }
 
-function isProduct(error: unknown, code?: string): error is ProductError {
-  return error instanceof Error && 'kind' in error && (code === undefined || (error as ProductError).code === code);
+function hasCode(error: unknown, ...codes: string[]): boolean {
+  return isProductError(error) && codes.includes(error.code);
 }
 
 function isNotFound(error: unknown): boolean {
-  return isProduct(error) && (error.code === 'DeviceNotFound' || error.code === 'ModuleNotFound' || error.code === 'Http404');
+  return hasCode(error, 'DeviceNotFound', 'ModuleNotFound', 'Http404');
 }
 
 interface RawTwin {

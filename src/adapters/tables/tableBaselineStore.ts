@@ -1,6 +1,7 @@
 import { RestError, type TableClient } from '@azure/data-tables';
 import type { BaselineStore } from '../../app/ports/baselineStore';
 import type { Baseline } from '../../domain/baseline';
+import { PermanentError } from '../../domain/productError';
 import { validateBaseline } from '../../domain/validateBaseline';
 import { ensureTableOnce } from './createTableClient';
 import { toTableKey } from './tableKeys';
@@ -114,7 +115,7 @@ function toBaseline(entity: BaselineEntity): Baseline {
     description: entity.description,
   });
   if (!result.ok) {
-    throw new Error(`stored baseline ${entity.name} v${entity.version} is invalid: ${result.issues.map((issue) => issue.message).join('; ')}`);
+    throw new PermanentError('InvalidStoredBaseline', `stored baseline ${entity.name} v${entity.version} is invalid: ${result.issues.map((issue) => issue.message).join('; ')}`);
   }
   return result.value;
 }
