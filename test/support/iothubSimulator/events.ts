@@ -8,7 +8,7 @@ import { authenticationType, renderX509 } from './identity';
 import type { JsonObject } from './json';
 import type { DeviceRecord } from './registry';
 import { hubTimestamp } from './time';
-import { readTwin, twinEtag, type TwinSection } from './twin';
+import { readTwin, sectionUpdatedAt, twinEtag, type TwinSection } from './twin';
 
 export type DeviceLifecycleEventType = 'Microsoft.Devices.DeviceCreated' | 'Microsoft.Devices.DeviceDeleted';
 
@@ -43,7 +43,7 @@ export interface HubIdentity {
 }
 
 function eventSection(section: TwinSection): JsonObject {
-  return { $metadata: { $lastUpdated: hubTimestamp(section.meta.updatedAt) }, $version: section.version };
+  return { $metadata: { $lastUpdated: hubTimestamp(sectionUpdatedAt(section)) }, $version: section.version };
 }
 
 /**

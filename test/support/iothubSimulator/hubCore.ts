@@ -12,6 +12,7 @@ import {
   applyServiceReplace,
   type ServiceTwinPatch,
   type ServiceTwinReplacement,
+  type TwinChangeBody,
 } from './twin';
 import { renderTwin, type TwinView } from './twinDocument';
 
@@ -94,7 +95,7 @@ export class IotHubCore {
   replaceTwin(view: TwinView, replacement: ServiceTwinReplacement): void {
     const now = this.clock.now();
     applyServiceReplace(view.module ?? view.device, replacement, now);
-    if (this.events.hasTwinListeners()) this.notifyTwinChange(view, 'replaceTwin', renderTwin(view), now);
+    this.notifyTwinChange(view, 'replaceTwin', () => renderTwin(view), now);
   }
 
   reportProperties(view: TwinView, patch: JsonObject): void {
@@ -103,9 +104,10 @@ export class IotHubCore {
     if (body !== undefined) this.notifyTwinChange(view, 'updateTwin', body, now);
   }
 
-  private notifyTwinChange(view: TwinView, opType: 'updateTwin' | 'replaceTwin', body: JsonObject, at: number): void {
+  /** The body is only built when someone listens: rendering it is the costliest part of a write. */
+  private notifyTwinChange(view: TwinView, opType: 'updateTwin' | 'replaceTwin', body: TwinChangeBody, at: number): void {
     if (!this.events.hasTwinListeners()) return;
-    this.events.emitTwinChanged(buildTwinChangeNotification(this.hub, opType, view.device.deviceId, view.module?.moduleId, body, at));
+    this.events.emitTwinChanged(buildTwinChangeNotification(this.hub, opType, view.device.deviceId, view.module?.moduleId, body(), at));
   }
 
   private ensureEdgeModules(device: DeviceRecord): void {

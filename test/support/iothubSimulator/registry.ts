@@ -2,9 +2,10 @@
 //
 // Memory: one DeviceRecord per device (fixed-shape class, so V8 stores it as a small struct), no per-device
 // closures, symmetric keys derived on demand instead of stored (identity.ts), twins created lazily on first
-// write (twin.ts). Order: `order` holds records by ascending `seq` (creation order); deletions leave tombstones
-// that are compacted once they make up half the array, so the array stays sorted and query cursors can resume
-// with a binary search (O(log n)) instead of re-walking the fleet.
+// write, their documents shared with equal twins and their $metadata stored compactly (twin.ts).
+// Order: `order` holds records by ascending `seq` (creation order); deletions leave tombstones that are
+// compacted once they make up half the array, so the array stays sorted and query cursors can resume with a
+// binary search (O(log n)) instead of re-walking the fleet.
 import type { StoredAuthentication } from './identity';
 import type { TwinState } from './twin';
 
@@ -142,7 +143,9 @@ export class DeviceStore {
       spec.managedBy,
       spec.createdAt,
     );
-    (device.modules ??= []).push(module);
+    // `[module]` allocates room for one; `[]` then push would reserve 17 slots, for a device's usual single module.
+    if (device.modules === undefined) device.modules = [module];
+    else device.modules.push(module);
     this.moduleTotal += 1;
     return module;
   }

@@ -11,25 +11,22 @@
 // - desired.$version / reported.$version increment when that section changes.
 // - $metadata mirrors the value tree: every object and leaf has $lastUpdated; desired entries also carry
 //   $lastUpdatedVersion (the desired $version that wrote them); reported entries don't.
+//
+// Storage (twinMetadata.ts, jsonInterner.ts): section values are immutable trees shared between twins with
+// equal content, written copy-on-write; $metadata is kept as a compact stamp tree and rebuilt on read. Both
+// are invisible in what the REST API, queries and events return.
 import { isJsonObject, cloneJson, ownValue, type JsonObject, type JsonValue } from './json';
-import { hubTimestamp } from './time';
+import { twinContent } from './jsonInterner';
 import { asSectionObject, validateTwinSection, validateTwinValues, type TwinSectionName } from './twinLimits';
+import { mergedMeta, metadataPathValue, ownStamp, renderMetadata, renderPatchMetadata, stampOf, type Meta } from './twinMetadata';
 import { HubError } from './errors';
-
-export class MetaNode {
-  children: Map<string, MetaNode> | undefined = undefined;
-
-  constructor(
-    public updatedAt: number,
-    public updatedVersion: number | undefined,
-  ) {}
-}
 
 export class TwinSection {
   constructor(
+    /** Frozen, possibly shared with other twins: replace it, never mutate it. */
     public value: JsonObject,
     public version: number,
-    public meta: MetaNode,
+    public meta: Meta,
     /** desired metadata records $lastUpdatedVersion; reported metadata does not. */
     readonly versionedMetadata: boolean,
   ) {}
@@ -39,6 +36,7 @@ export class TwinState {
   constructor(
     public version: number,
     public etagN: number,
+    /** Frozen, possibly shared with other twins: replace it, never mutate it. */
     public tags: JsonObject,
     public desired: TwinSection,
     public reported: TwinSection,
@@ -51,14 +49,11 @@ export interface TwinHolder {
   readonly createdAt: number;
 }
 
+const EMPTY_SECTION: JsonObject = Object.freeze({});
+
 export function newTwinState(createdAt: number): TwinState {
-  return new TwinState(
-    2,
-    1,
-    {},
-    new TwinSection({}, 1, new MetaNode(createdAt, undefined), true),
-    new TwinSection({}, 1, new MetaNode(createdAt, undefined), false),
-  );
+  const created = stampOf(createdAt, undefined);
+  return new TwinState(2, 1, EMPTY_SECTION, new TwinSection(EMPTY_SECTION, 1, created, true), new TwinSection(EMPTY_SECTION, 1, created, false));
 }
 
 /** The holder's twin for reading; never stores anything (an untouched twin costs no memory). */
@@ -76,85 +71,46 @@ export function twinEtag(state: TwinState): string {
   return bytes.toString('base64');
 }
 
-// ---------------------------------------------------------------------------------------------------------
-// Metadata rendering
-
-export function renderMetadata(node: MetaNode, versioned: boolean): JsonObject {
-  const json: JsonObject = { $lastUpdated: hubTimestamp(node.updatedAt) };
-  if (versioned && node.updatedVersion !== undefined) json.$lastUpdatedVersion = node.updatedVersion;
-  if (node.children !== undefined) {
-    for (const [key, child] of node.children) json[key] = renderMetadata(child, versioned);
-  }
-  return json;
+/** When the section as a whole was last written (its root $metadata.$lastUpdated), epoch ms. */
+export function sectionUpdatedAt(section: TwinSection): number {
+  return ownStamp(section.meta).at;
 }
+
+// ---------------------------------------------------------------------------------------------------------
+// Rendering
 
 export function renderSection(section: TwinSection): JsonObject {
-  return { ...cloneJson(section.value), $metadata: renderMetadata(section.meta, section.versionedMetadata), $version: section.version };
-}
-
-/** Metadata for the parts a patch touched (the shape twin-change notifications carry). */
-function renderPatchMetadata(node: MetaNode, patch: JsonObject, versioned: boolean): JsonObject {
-  const json: JsonObject = { $lastUpdated: hubTimestamp(node.updatedAt) };
-  if (versioned && node.updatedVersion !== undefined) json.$lastUpdatedVersion = node.updatedVersion;
-  for (const [key, value] of Object.entries(patch)) {
-    const child = node.children?.get(key);
-    if (value === null || child === undefined) continue;
-    json[key] = isJsonObject(value) ? renderPatchMetadata(child, value, versioned) : renderMetadata(child, versioned);
-  }
-  return json;
+  return { ...cloneJson(section.value), $metadata: renderMetadata(section.meta, section.value, section.versionedMetadata), $version: section.version };
 }
 
 // ---------------------------------------------------------------------------------------------------------
 // Merge-patch
 
-interface Stamp {
-  readonly at: number;
-  readonly version: number | undefined;
-}
-
-function metadataFor(value: JsonValue, stamp: Stamp): MetaNode {
-  const node = new MetaNode(stamp.at, stamp.version);
-  if (isJsonObject(value)) {
-    for (const [key, child] of Object.entries(value)) {
-      (node.children ??= new Map()).set(key, metadataFor(child, stamp));
-    }
-  }
-  return node;
-}
-
 /**
- * RFC 7396 merge: null removes, objects merge recursively, anything else replaces. With `meta`, every node
- * on the path of a change is re-stamped (parents of a changed leaf count as updated, as the service reports).
+ * RFC 7396 merge (null removes, objects merge recursively, anything else replaces) without touching `current`
+ * or `patch`: nodes on the path of a change are new, untouched subtrees are shared with `current`, values
+ * taken from the patch are copied. Key order is what merging in place would give: existing keys keep their
+ * position, new keys follow in patch order.
  */
-function mergePatch(target: JsonObject, patch: JsonObject, meta: MetaNode | undefined, stamp: Stamp): void {
-  if (meta !== undefined) {
-    meta.updatedAt = stamp.at;
-    meta.updatedVersion = stamp.version;
-  }
-  for (const [key, value] of Object.entries(patch)) {
-    if (value === null) {
-      delete target[key];
-      meta?.children?.delete(key);
-      continue;
-    }
-    const existing = ownValue(target, key);
-    if (isJsonObject(value)) {
-      const child: JsonObject = isJsonObject(existing) ? existing : {};
-      target[key] = child;
-      let childMeta: MetaNode | undefined;
-      if (meta !== undefined) {
-        childMeta = isJsonObject(existing) ? meta.children?.get(key) : undefined;
-        if (childMeta === undefined) {
-          childMeta = new MetaNode(stamp.at, stamp.version);
-          (meta.children ??= new Map()).set(key, childMeta);
-        }
-      }
-      mergePatch(child, value, childMeta, stamp);
-    } else {
-      target[key] = cloneJson(value);
-      if (meta !== undefined) (meta.children ??= new Map()).set(key, metadataFor(value, stamp));
+function mergedObject(current: JsonObject | undefined, patch: JsonObject): JsonObject {
+  const result: JsonObject = {};
+  if (current !== undefined) {
+    for (const key of Object.keys(current)) {
+      const change = ownValue(patch, key);
+      if (change === undefined) result[key] = current[key]!;
+      else if (change !== null) result[key] = mergedMember(current[key], change);
     }
   }
+  for (const key of Object.keys(patch)) {
+    if (current !== undefined && ownValue(current, key) !== undefined) continue;
+    const change = patch[key]!;
+    if (change !== null) result[key] = mergedMember(undefined, change);
+  }
+  return result;
+}
+
+function mergedMember(existing: JsonValue | undefined, change: JsonValue): JsonValue {
+  return isJsonObject(change) ? mergedObject(isJsonObject(existing) ? existing : undefined, change) : cloneJson(change);
 }
 
 /** Stored sections never hold the read-only root fields a client may echo back from a GET. */
@@ -163,12 +119,24 @@ function withoutReadOnlyFields(section: JsonObject): JsonObject {
   return rest;
 }
 
+/** The section after the patch, validated but not yet stored (nor shared: see `store`). */
 function checkedMerge(name: TwinSectionName, current: JsonObject, patch: JsonObject): JsonObject {
   validateTwinValues(name, patch, true);
-  const candidate = cloneJson(current);
-  mergePatch(candidate, patch, undefined, { at: 0, version: undefined });
+  const candidate = mergedObject(current, patch);
   validateTwinSection(name, candidate);
   return candidate;
+}
+
+/** A validated candidate as stored content: frozen, and the same object as any equal content already stored. */
+function store(candidate: JsonObject): JsonObject {
+  return twinContent.intern(candidate);
+}
+
+/** Writes a merged section value and its metadata (the stamp covers the section root and every node the patch reaches). */
+function commitSectionPatch(section: TwinSection, merged: JsonObject, patch: JsonObject, at: number): void {
+  const after = store(merged);
+  section.meta = mergedMeta(section.meta, section.value, after, patch, stampOf(at, section.versionedMetadata ? section.version : undefined));
+  section.value = after;
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -222,11 +190,18 @@ export function parseServiceReplacement(body: JsonValue | undefined): ServiceTwi
 }
 
 /**
- * Applies a service PATCH. Validates everything before touching the state (a rejected patch changes nothing).
- * Returns the twin-change notification body (only the changed parts, patch-like, with $metadata/$version),
- * or undefined when the patch changes nothing.
+ * Builds the twin-change notification body of a write: only the changed parts, patch-like, with
+ * $metadata/$version. On demand, because rendering it costs more than the write itself and most writes
+ * (seeding a fleet, a test without listeners) have nobody to tell. Call it before the write returns to whoever
+ * sent the patch (it reads the patch); what the write stored is immutable, so later writes can't change it.
  */
-export function applyServicePatch(holder: TwinHolder, patch: ServiceTwinPatch, now: number): JsonObject | undefined {
+export type TwinChangeBody = () => JsonObject;
+
+/**
+ * Applies a service PATCH. Validates everything before touching the state (a rejected patch changes nothing).
+ * Returns the change's notification body, or undefined when the patch changes nothing.
+ */
+export function applyServicePatch(holder: TwinHolder, patch: ServiceTwinPatch, now: number): TwinChangeBody | undefined {
   const current = readTwin(holder);
   const hasTags = patch.tags !== undefined && (patch.tags === null || Object.keys(patch.tags).length > 0);
   const hasDesired = patch.desired !== undefined && (patch.desired === null || Object.keys(patch.desired).length > 0);
@@ -234,30 +209,44 @@ export function applyServicePatch(holder: TwinHolder, patch: ServiceTwinPatch, n
 
   const tagsPatch = patch.tags === null ? nullPatch(current.tags) : patch.tags;
   const desiredPatch = patch.desired === null ? nullPatch(current.desired.value) : patch.desired;
-  if (hasTags && tagsPatch !== undefined) checkedMerge('tags', current.tags, tagsPatch);
-  if (hasDesired && desiredPatch !== undefined) checkedMerge('desired', current.desired.value, desiredPatch);
+  const tags = hasTags && tagsPatch !== undefined ? checkedMerge('tags', current.tags, tagsPatch) : undefined;
+  const desired = hasDesired && desiredPatch !== undefined ? checkedMerge('desired', current.desired.value, desiredPatch) : undefined;
 
+  // An untouched twin reads as a fresh one and is stored as an equal fresh one, so the candidates above apply.
   const state = materializeTwin(holder);
   state.version += 1;
   state.etagN += 1;
-  const body: JsonObject = { version: state.version };
-  if (hasTags && tagsPatch !== undefined) {
-    mergePatch(state.tags, tagsPatch, undefined, { at: now, version: undefined });
-    body.tags = cloneJson(tagsPatch);
-  }
-  if (hasDesired && desiredPatch !== undefined) {
+  const version = state.version;
+  if (tags !== undefined) state.tags = store(tags);
+  let desiredChange: SectionChange | undefined;
+  if (desired !== undefined && desiredPatch !== undefined) {
     const section = state.desired;
     section.version += 1;
-    mergePatch(section.value, desiredPatch, section.meta, { at: now, version: section.version });
-    body.properties = {
-      desired: {
-        ...cloneJson(desiredPatch),
-        $metadata: renderPatchMetadata(section.meta, desiredPatch, true),
-        $version: section.version,
-      },
-    };
+    commitSectionPatch(section, desired, desiredPatch, now);
+    desiredChange = sectionChange(section, desiredPatch);
   }
-  return body;
+  return () => {
+    const body: JsonObject = { version };
+    if (tags !== undefined && tagsPatch !== undefined) body.tags = cloneJson(tagsPatch);
+    if (desiredChange !== undefined) body.properties = { desired: renderSectionChange(desiredChange, true) };
+    return body;
+  };
+}
+
+/** What a write left in a section, captured for its notification body (stored values are immutable). */
+interface SectionChange {
+  readonly patch: JsonObject;
+  readonly value: JsonObject;
+  readonly meta: Meta;
+  readonly version: number;
+}
+
+function sectionChange(section: TwinSection, patch: JsonObject): SectionChange {
+  return { patch, value: section.value, meta: section.meta, version: section.version };
+}
+
+function renderSectionChange(change: SectionChange, versioned: boolean): JsonObject {
+  return { ...cloneJson(change.patch), $metadata: renderPatchMetadata(change.meta, change.value, change.patch, versioned), $version: change.version };
 }
 
 function nullPatch(current: JsonObject): JsonObject {
@@ -275,29 +264,27 @@ export function applyServiceReplace(holder: TwinHolder, replacement: ServiceTwin
   const state = materializeTwin(holder);
   state.version += 1;
   state.etagN += 1;
-  state.tags = cloneJson(replacement.tags);
+  state.tags = store(cloneJson(replacement.tags));
   const section = state.desired;
   section.version += 1;
-  section.value = cloneJson(replacement.desired);
-  section.meta = metadataFor(section.value, { at: now, version: section.version });
+  section.value = store(cloneJson(replacement.desired));
+  // Every node of a replaced section was written now.
+  section.meta = stampOf(now, section.version);
 }
 
-/** Applies a reported-properties patch as a device/module client would. Returns the notification body. */
-export function applyReportedPatch(holder: TwinHolder, patch: JsonObject, now: number): JsonObject | undefined {
+/** Applies a reported-properties patch as a device/module client would. Returns the change's notification body. */
+export function applyReportedPatch(holder: TwinHolder, patch: JsonObject, now: number): TwinChangeBody | undefined {
   const cleaned = withoutReadOnlyFields(patch);
   if (Object.keys(cleaned).length === 0) return undefined;
-  checkedMerge('reported', readTwin(holder).reported.value, cleaned);
+  const reported = checkedMerge('reported', readTwin(holder).reported.value, cleaned);
   const state = materializeTwin(holder);
   state.version += 1;
   const section = state.reported;
   section.version += 1;
-  mergePatch(section.value, cleaned, section.meta, { at: now, version: undefined });
-  return {
-    version: state.version,
-    properties: {
-      reported: { ...cloneJson(cleaned), $metadata: renderPatchMetadata(section.meta, cleaned, false), $version: section.version },
-    },
-  };
+  commitSectionPatch(section, reported, cleaned, now);
+  const version = state.version;
+  const change = sectionChange(section, cleaned);
+  return () => ({ version, properties: { reported: renderSectionChange(change, false) } });
 }
 
 /** Resolves a path inside `desired`/`reported` the way a query sees it ($version and $metadata included). */
@@ -305,7 +292,7 @@ export function sectionPathValue(section: TwinSection, path: readonly string[]):
   const [head, ...rest] = path;
   if (head === undefined) return renderSection(section);
   if (head === '$version') return rest.length === 0 ? section.version : undefined;
-  if (head === '$metadata') return walk(renderMetadata(section.meta, section.versionedMetadata), rest);
+  if (head === '$metadata') return metadataPathValue(section.meta, section.value, rest, section.versionedMetadata);
   return walk(ownValue(section.value, head), rest);
 }
 
