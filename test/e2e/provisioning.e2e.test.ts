@@ -75,6 +75,7 @@ describe('provisioning through the lab', () => {
 
   it('went through failures: injected hub faults, re-deliveries and duplicates', () => {
     const delivery = lab.deviceCreated.stats();
+    console.info(`e2e provisioning: ${JSON.stringify({ delivery, appHubCalls })}`);
     expect(appHubCalls.faultsInjected).toBeGreaterThan(0);
     expect(delivery.failedAttempts).toBeGreaterThan(0);
     expect(delivery.duplicatesSent).toBeGreaterThan(0);
