@@ -214,3 +214,40 @@ describe.each(worlds)('TwinRegistry contract, fleet listing: %s', (_name, makeWo
     expect(seen.sort()).toEqual(deviceIds.map((deviceId) => `${deviceId}/${moduleId}`).sort());
   });
 });
+
+describe('IotHubTwinRegistry with Entra ID (managed identity path)', () => {
+  it('authenticates with a bearer token from the token credential, for the iothubs.azure.net scope', async () => {
+    const scopes: string[] = [];
+    const tokenSimulator = await startIotHubSimulator({ throttle: false, acceptBearerToken: (token) => token === 'entra-token-for-smt' });
+    try {
+      const caPath = join(mkdtempSync(join(tmpdir(), 'smt-contract-')), 'ca.pem');
+      writeFileSync(caPath, tokenSimulator.caCertificatePem);
+      const config = loadConfig({
+        IOTHUB_HOST_NAME: tokenSimulator.hostName,
+        IOTHUB_CONNECT_ADDRESS: `127.0.0.1:${tokenSimulator.port}`,
+        IOTHUB_CA_CERTIFICATE_PATH: caPath,
+        PRODUCT_STORAGE_ACCOUNT_NAME: 'unused',
+      });
+      expect(config.iotHub.credential.kind).toBe('managedIdentity');
+      const credential = {
+        getToken: async (scope: string | string[]) => {
+          scopes.push(...[scope].flat());
+          return { token: 'entra-token-for-smt', expiresOnTimestamp: Date.now() + 3_600_000 };
+        },
+      };
+      const viaEntra = new IotHubTwinRegistry(createRegistry(config.iotHub, credential), { retry: { budgetMs: 1_000 } });
+      await connectRegistry(tokenSimulator).create({ deviceId: 'entra-1' });
+
+      expect(await viaEntra.createModule('entra-1', 'azureiotsecurity')).toMatchObject({ kind: 'created' });
+      expect(scopes).toContain('https://iothubs.azure.net/.default');
+
+      const rejected = new IotHubTwinRegistry(
+        createRegistry(config.iotHub, { getToken: async () => ({ token: 'someone-elses-token', expiresOnTimestamp: Date.now() + 3_600_000 }) }),
+        { retry: { budgetMs: 1_000 } },
+      );
+      await expect(rejected.getDevice('entra-1')).rejects.toMatchObject({ kind: 'permanent', code: 'IotHubUnauthorizedAccess' });
+    } finally {
+      await tokenSimulator.close();
+    }
+  });
+});

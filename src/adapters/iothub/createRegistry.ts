@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Agent } from 'node:https';
 import { connect } from 'node:tls';
+import type { TokenCredential } from '@azure/core-auth';
 import { DefaultAzureCredential } from '@azure/identity';
 import { Registry } from 'azure-iothub';
 import type { Config } from '../../config/config';
@@ -10,14 +11,15 @@ import type { Config } from '../../config/config';
  * identity, with a bounded keep-alive agent. IOTHUB_CONNECT_ADDRESS / IOTHUB_CA_CERTIFICATE_PATH route the
  * hub's host name to another address and trust an extra CA, as the lab needs; TLS still checks the hub name.
  */
-export function createRegistry(iotHub: Config['iotHub']): Registry {
+export function createRegistry(iotHub: Config['iotHub'], tokenCredential?: TokenCredential): Registry {
   const { credential } = iotHub;
   const registry =
     credential.kind === 'connectionString'
       ? Registry.fromConnectionString(credential.connectionString)
       : Registry.fromTokenCredential(
           credential.hostName,
-          new DefaultAzureCredential(credential.clientId === undefined ? {} : { managedIdentityClientId: credential.clientId }),
+          // DefaultAzureCredential: the managed identity in Azure, a developer's own sign-in under `func start`.
+          tokenCredential ?? new DefaultAzureCredential(credential.clientId === undefined ? {} : { managedIdentityClientId: credential.clientId }),
         );
 
   const ca = iotHub.caCertificatePath === undefined ? undefined : readFileSync(iotHub.caCertificatePath);
