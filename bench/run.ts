@@ -5,22 +5,14 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { LogBuffer } from '../test/support/functionsHost';
 import { startIotHubSimulator, throttleLimits } from '../test/support/iothubSimulator';
 import { startLab } from '../test/support/lab/startLab';
+import { retainedHeapMb as heapMb } from '../test/support/retainedHeap';
 import { getAgentProfile } from '../src/domain/agentProfiles';
 import { defaultSettings } from '../src/domain/defaultSettings';
 import { desiredConfigurationDocument } from '../src/domain/desiredConfiguration';
 
-setFlagsFromString('--expose-gc');
-const collectGarbage = runInNewContext('gc') as () => void;
-const heapMb = () => {
-  collectGarbage();
-  collectGarbage();
-  return process.memoryUsage().heapUsed / 2 ** 20;
-};
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
 const stateDir = () => mkdtempSync(join(tmpdir(), 'smt-bench-'));
 

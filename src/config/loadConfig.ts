@@ -183,7 +183,7 @@ function readStorage(text: (name: string) => string | undefined, problems: strin
 }
 
 /** Parses `Key=value;Key=value` as IoT Hub and Storage connection strings are written (values may contain '='). */
-export function parseConnectionString(value: string): Map<string, string> {
+function parseConnectionString(value: string): Map<string, string> {
   const parts = new Map<string, string>();
   for (const segment of value.split(';')) {
     const at = segment.indexOf('=');

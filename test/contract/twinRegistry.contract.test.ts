@@ -26,18 +26,25 @@ let admin: Registry;
 let adapter: IotHubTwinRegistry;
 let worldCounter = 0;
 
+/**
+ * The app's configuration for reaching `hub` as the lab routes it (connect address and CA file), plus the
+ * given credential settings: adapters are built exactly as the app builds them, from settings.
+ */
+function configFor(hub: IotHubSimulator, credentialSettings: Record<string, string>) {
+  const caPath = join(mkdtempSync(join(tmpdir(), 'smt-contract-')), 'ca.pem');
+  writeFileSync(caPath, hub.caCertificatePem);
+  return loadConfig({
+    IOTHUB_CONNECT_ADDRESS: `127.0.0.1:${hub.port}`,
+    IOTHUB_CA_CERTIFICATE_PATH: caPath,
+    PRODUCT_STORAGE_CONNECTION_STRING: 'UseDevelopmentStorage=true',
+    ...credentialSettings,
+  });
+}
+
 beforeAll(async () => {
   simulator = await startIotHubSimulator({ throttle: false });
   admin = connectRegistry(simulator);
-  const caPath = join(mkdtempSync(join(tmpdir(), 'smt-contract-')), 'ca.pem');
-  writeFileSync(caPath, simulator.caCertificatePem);
-  // Built exactly as the app builds it, from settings.
-  const config = loadConfig({
-    IOTHUB_CONNECTION_STRING: simulator.connectionString,
-    IOTHUB_CONNECT_ADDRESS: `127.0.0.1:${simulator.port}`,
-    IOTHUB_CA_CERTIFICATE_PATH: caPath,
-    PRODUCT_STORAGE_CONNECTION_STRING: 'UseDevelopmentStorage=true',
-  });
+  const config = configFor(simulator, { IOTHUB_CONNECTION_STRING: simulator.connectionString });
   adapter = new IotHubTwinRegistry(createRegistry(config.iotHub), { retry: { budgetMs: 2_000, baseDelayMs: 5, maxDelayMs: 20 } });
 });
 
@@ -173,10 +180,8 @@ describe('IotHubTwinRegistry failure handling (real SDK, simulator faults)', () 
 
   it('reports permanent errors without retrying them', async () => {
     const wrongKey = simulator.connectionString.replace(/SharedAccessKey=[^;]+/, `SharedAccessKey=${Buffer.from('not the key').toString('base64')}`);
-    const config = loadConfig({ IOTHUB_CONNECTION_STRING: wrongKey, IOTHUB_CONNECT_ADDRESS: `127.0.0.1:${simulator.port}`, PRODUCT_STORAGE_CONNECTION_STRING: 'x' });
-    const caPath = join(mkdtempSync(join(tmpdir(), 'smt-contract-')), 'ca.pem');
-    writeFileSync(caPath, simulator.caCertificatePem);
-    const unauthorized = new IotHubTwinRegistry(createRegistry({ ...config.iotHub, caCertificatePath: caPath }), { retry: { budgetMs: 2_000 } });
+    const config = configFor(simulator, { IOTHUB_CONNECTION_STRING: wrongKey });
+    const unauthorized = new IotHubTwinRegistry(createRegistry(config.iotHub), { retry: { budgetMs: 2_000 } });
     simulator.resetStats();
     await expect(unauthorized.getDevice('faulty-1')).rejects.toMatchObject({ kind: 'permanent', code: 'IotHubUnauthorizedAccess' });
     expect(Object.values(simulator.stats().rejected.auth).reduce((sum, n) => sum + (n ?? 0), 0)).toBe(1);
@@ -220,14 +225,7 @@ describe('IotHubTwinRegistry with Entra ID (managed identity path)', () => {
     const scopes: string[] = [];
     const tokenSimulator = await startIotHubSimulator({ throttle: false, acceptBearerToken: (token) => token === 'entra-token-for-smt' });
     try {
-      const caPath = join(mkdtempSync(join(tmpdir(), 'smt-contract-')), 'ca.pem');
-      writeFileSync(caPath, tokenSimulator.caCertificatePem);
-      const config = loadConfig({
-        IOTHUB_HOST_NAME: tokenSimulator.hostName,
-        IOTHUB_CONNECT_ADDRESS: `127.0.0.1:${tokenSimulator.port}`,
-        IOTHUB_CA_CERTIFICATE_PATH: caPath,
-        PRODUCT_STORAGE_ACCOUNT_NAME: 'unused',
-      });
+      const config = configFor(tokenSimulator, { IOTHUB_HOST_NAME: tokenSimulator.hostName });
       expect(config.iotHub.credential.kind).toBe('managedIdentity');
       const credential = {
         getToken: async (scope: string | string[]) => {

@@ -76,11 +76,6 @@ export class TableAuditSink implements AuditSink {
     return records.sort((a, b) => a.at.localeCompare(b.at));
   }
 
-  /** Every record in the table (tests and the lab's inspection; a production table can be large). */
-  async *listAll(): AsyncIterable<AuditRecord> {
-    await this.ensureTable();
-    for await (const entity of this.client.listEntities<AuditEntity>()) yield toRecord(entity as AuditEntity);
-  }
 }
 
 function toRecord(entity: AuditEntity): AuditRecord {

@@ -1,21 +1,10 @@
 // 100,000 devices, each with a *provisioned* security module twin (the complete 25-setting asc-classic
 // configuration in properties.desired, wrapped as { "value": x }, plus tags.securityBaseline), as
 // `npm run bench` seeds them: the heap that costs, and that shared storage of identical twins never shows.
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Registry } from 'azure-iothub';
 import { connectRegistry, startIotHubSimulator, type IotHubSimulator, type JsonObject, type JsonValue } from '../../support/iothubSimulator';
-
-// A forced full GC before each reading makes heapUsed measure what is retained, not seeding's garbage.
-setFlagsFromString('--expose-gc');
-const collectGarbage = runInNewContext('gc') as () => void;
-
-function retainedHeapMb(): number {
-  collectGarbage();
-  collectGarbage();
-  return process.memoryUsage().heapUsed / (1024 * 1024);
-}
+import { retainedHeapMb } from '../../support/retainedHeap';
 
 const FLEET = 100_000;
 const MODULE = 'azureiotsecurity';

@@ -1,19 +1,8 @@
 // A 100,000-device fleet: memory of seeding, and the query paths a sweep uses, at that size.
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Registry } from 'azure-iothub';
 import { connectRegistry, startIotHubSimulator, type IotHubSimulator } from '../../support/iothubSimulator';
-
-// A forced full GC before each reading makes heapUsed measure what is retained, not seeding's garbage.
-setFlagsFromString('--expose-gc');
-const collectGarbage = runInNewContext('gc') as () => void;
-
-function retainedHeapMb(): number {
-  collectGarbage();
-  collectGarbage();
-  return process.memoryUsage().heapUsed / (1024 * 1024);
-}
+import { retainedHeapMb } from '../../support/retainedHeap';
 
 const FLEET = 100_000;
 let simulator: IotHubSimulator;
