@@ -5,7 +5,7 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     // The stand-in for the worker-injected @azure/functions-core must be in place before
     // @azure/functions is first required, exactly as the real Node worker arranges it.
-    setupFiles: ['test/support/functionsHost/installFunctionsCore.ts'],
+    setupFiles: ['test/local/functionsHost/installFunctionsCore.ts'],
     pool: 'forks',
     testTimeout: 120_000,
     hookTimeout: 120_000,

@@ -1,13 +1,13 @@
 // `npm run bench`: the figures the issues ask for, measured side by side in one run on this machine.
 // Not a test: nothing here asserts a time. Run with the build (`npm run bench` builds first).
-import '../test/support/functionsHost/installFunctionsCore';
+import '../test/local/functionsHost/installFunctionsCore';
 import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LogBuffer } from '../test/support/functionsHost';
-import { startIotHubSimulator, throttleLimits } from '../test/support/iothubSimulator';
-import { startLab } from '../test/support/lab/startLab';
+import { LogBuffer } from '../test/local/functionsHost';
+import { startIotHubSimulator, throttleLimits } from '../test/local/iothubSimulator';
+import { startLab } from '../test/local/lab/startLab';
 import { retainedHeapMb as heapMb } from '../test/support/retainedHeap';
 import { getAgentProfile } from '../src/domain/agentProfiles';
 import { defaultSettings } from '../src/domain/defaultSettings';
@@ -28,7 +28,7 @@ async function labStartup(runs: number) {
 
 /** `npm start` as a user sees it: a new process, from launch until the lab says it is running. */
 async function labCliStartup(runs: number) {
-  const cli = join(__dirname, '../test/support/lab/cli.js');
+  const cli = join(__dirname, '../test/local/lab/cli.js');
   const times: number[] = [];
   for (let i = 0; i < runs; i++) {
     const launched = performance.now();

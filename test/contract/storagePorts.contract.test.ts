@@ -6,7 +6,7 @@ import type { Baseline } from '../../src/domain/baseline';
 import { TableAuditSink } from '../../src/adapters/tables/tableAuditSink';
 import { TableBaselineStore } from '../../src/adapters/tables/tableBaselineStore';
 import { createTableClient } from '../../src/adapters/tables/createTableClient';
-import { startAzuriteTables, type RunningAzurite } from '../support/lab/azurite';
+import { startAzuriteTables, type RunningAzurite } from '../local/lab/azurite';
 import { InMemoryAuditSink } from '../support/fakes/inMemoryAuditSink';
 import { InMemoryBaselineStore } from '../support/fakes/inMemoryBaselineStore';
 

@@ -9,7 +9,7 @@ import type { ModuleTwinPatch, TwinRegistry } from '../../src/app/ports/twinRegi
 import { createRegistry } from '../../src/adapters/iothub/createRegistry';
 import { IotHubTwinRegistry } from '../../src/adapters/iothub/iotHubTwinRegistry';
 import { loadConfig } from '../../src/config';
-import { connectRegistry, startIotHubSimulator, type IotHubSimulator } from '../support/iothubSimulator';
+import { connectRegistry, startIotHubSimulator, type IotHubSimulator } from '../local/iothubSimulator';
 import { InMemoryTwinRegistry } from '../support/fakes/inMemoryTwinRegistry';
 
 /** What a contract test needs besides the port: a way to arrange the world the port observes. */

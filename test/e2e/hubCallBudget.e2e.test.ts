@@ -4,9 +4,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { LogBuffer } from '../support/functionsHost';
-import { startLab, type Lab } from '../support/lab/startLab';
-import { labRegistry } from '../support/lab/labRegistry';
+import { LogBuffer } from '../local/functionsHost';
+import { startLab, type Lab } from '../local/lab/startLab';
+import { labRegistry } from '../local/lab/labRegistry';
 
 const devices = Array.from({ length: 40 }, (_, i) => `budget-${i}`);
 

@@ -5,9 +5,9 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { labRegistry, readLabInfo } from '../support/lab/labRegistry';
+import { labRegistry, readLabInfo } from '../local/lab/labRegistry';
 
-const cli = join(__dirname, '../../dist/test/support/lab/cli.js');
+const cli = join(__dirname, '../../dist/test/local/lab/cli.js');
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Polls `check` until it returns a value; gives up after `attempts` (a count, not a time assertion). */

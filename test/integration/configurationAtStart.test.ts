@@ -3,7 +3,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { LocalFunctionsHost, LogBuffer } from '../support/functionsHost';
+import { LocalFunctionsHost, LogBuffer } from '../local/functionsHost';
 
 describe('configuration at worker start', () => {
   it('fails the start with every bad key named', async () => {

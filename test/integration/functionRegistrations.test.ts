@@ -4,7 +4,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { LocalFunctionsHost, LogBuffer, type FunctionRegistration } from '../support/functionsHost';
+import { LocalFunctionsHost, LogBuffer, type FunctionRegistration } from '../local/functionsHost';
 
 let functions: Map<string, FunctionRegistration>;
 

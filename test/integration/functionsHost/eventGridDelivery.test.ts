@@ -1,10 +1,10 @@
 import { app } from '@azure/functions';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { EventGridDelivery, eventGridRetrySchedule, type EventGridReceiver } from '../../support/functionsHost/eventGridDelivery';
-import type { CloudEventV1, EventGridEvent } from '../../support/functionsHost/eventGridEvent';
-import type { EventGridWebhookResponse, HeaderBag } from '../../support/functionsHost/eventGridWebhook';
-import { LogBuffer } from '../../support/functionsHost/hostLogger';
-import { LocalFunctionsHost } from '../../support/functionsHost/localFunctionsHost';
+import { EventGridDelivery, eventGridRetrySchedule, type EventGridReceiver } from '../../local/functionsHost/eventGridDelivery';
+import type { CloudEventV1, EventGridEvent } from '../../local/functionsHost/eventGridEvent';
+import type { EventGridWebhookResponse, HeaderBag } from '../../local/functionsHost/eventGridWebhook';
+import { LogBuffer } from '../../local/functionsHost/hostLogger';
+import { LocalFunctionsHost } from '../../local/functionsHost/localFunctionsHost';
 
 // Event ids → how many more deliveries of that event the handler fails.
 const failuresLeft = new Map<string, number>();

@@ -1,6 +1,6 @@
 import { app, type InvocationContext } from '@azure/functions';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { LocalFunctionsHost } from '../../support/functionsHost/localFunctionsHost';
+import { LocalFunctionsHost } from '../../local/functionsHost/localFunctionsHost';
 
 const received: { id: string; invocationId: string }[] = [];
 app.eventGrid('webhookProvision', {

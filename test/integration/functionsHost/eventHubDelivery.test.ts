@@ -1,8 +1,8 @@
 import path from 'node:path';
 import { app } from '@azure/functions';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { LocalFunctionsHost } from '../../support/functionsHost/localFunctionsHost';
-import type { EventHubMessage } from '../../support/functionsHost/triggerInput';
+import { LocalFunctionsHost } from '../../local/functionsHost/localFunctionsHost';
+import type { EventHubMessage } from '../../local/functionsHost/triggerInput';
 import { sampleBehaviour, sampleCalls } from './fixtures/sampleApp';
 
 const sampleApp = path.join(__dirname, 'fixtures', 'sampleApp.ts');

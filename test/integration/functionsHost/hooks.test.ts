@@ -2,7 +2,7 @@
 // file's functions and are disposed afterwards, so they cannot leak into other tests of a shared process.
 import { app, type InvocationContext } from '@azure/functions';
 import { afterAll, describe, expect, it } from 'vitest';
-import { LocalFunctionsHost } from '../../support/functionsHost/localFunctionsHost';
+import { LocalFunctionsHost } from '../../local/functionsHost/localFunctionsHost';
 
 const seen: string[] = [];
 const received: unknown[] = [];

@@ -2,8 +2,8 @@ import path from 'node:path';
 import { app, type HttpResponseInit } from '@azure/functions';
 import * as df from 'durable-functions';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { LocalFunctionsHost } from '../../support/functionsHost/localFunctionsHost';
-import type { EventHubMessage } from '../../support/functionsHost/triggerInput';
+import { LocalFunctionsHost } from '../../local/functionsHost/localFunctionsHost';
+import type { EventHubMessage } from '../../local/functionsHost/triggerInput';
 import { sampleCalls } from './fixtures/sampleApp';
 
 const sampleApp = path.join(__dirname, 'fixtures', 'sampleApp.ts');

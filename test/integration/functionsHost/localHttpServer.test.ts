@@ -1,10 +1,10 @@
 import path from 'node:path';
 import { app, type HttpRequest } from '@azure/functions';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { EventGridDelivery } from '../../support/functionsHost/eventGridDelivery';
-import { LogBuffer } from '../../support/functionsHost/hostLogger';
-import { LocalFunctionsHost } from '../../support/functionsHost/localFunctionsHost';
-import { LocalHttpServer } from '../../support/functionsHost/localHttpServer';
+import { EventGridDelivery } from '../../local/functionsHost/eventGridDelivery';
+import { LogBuffer } from '../../local/functionsHost/hostLogger';
+import { LocalFunctionsHost } from '../../local/functionsHost/localFunctionsHost';
+import { LocalHttpServer } from '../../local/functionsHost/localHttpServer';
 import { sampleCalls } from './fixtures/sampleApp';
 
 const sampleApp = path.join(__dirname, 'fixtures', 'sampleApp.ts');

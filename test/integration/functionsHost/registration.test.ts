@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { app } from '@azure/functions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { registeredFunctions } from '../../support/functionsHost/functionsCore';
-import { LocalFunctionsHost } from '../../support/functionsHost/localFunctionsHost';
-import { resolveMainGlob } from '../../support/functionsHost/resolveMainGlob';
+import { registeredFunctions } from '../../local/functionsHost/functionsCore';
+import { LocalFunctionsHost } from '../../local/functionsHost/localFunctionsHost';
+import { resolveMainGlob } from '../../local/functionsHost/resolveMainGlob';
 
 const sampleApp = path.join(__dirname, 'fixtures', 'sampleApp.ts');
 const settings = {

@@ -11,7 +11,7 @@ import {
   useSimulatorAgent,
   type IotHubSimulator,
   type TokenCredentialLike,
-} from '../../support/iothubSimulator';
+} from '../../local/iothubSimulator';
 import { expectHubError, failureOf } from './helpers';
 
 const ownerKey = randomBytes(32).toString('base64');

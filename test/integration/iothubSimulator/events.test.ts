@@ -8,7 +8,7 @@ import {
   type IotHubSimulator,
   type TwinChangeNotification,
   type Unsubscribe,
-} from '../../support/iothubSimulator';
+} from '../../local/iothubSimulator';
 import { failureOf, rawCall } from './helpers';
 
 // A fixed hub clock makes every timestamp the hub writes predictable.

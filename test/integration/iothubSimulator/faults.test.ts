@@ -1,7 +1,7 @@
 // Fault injection: injected error statuses, dropped connections and latency, all without side effects.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Registry } from 'azure-iothub';
-import { connectRegistry, startIotHubSimulator, type IotHubSimulator } from '../../support/iothubSimulator';
+import { connectRegistry, startIotHubSimulator, type IotHubSimulator } from '../../local/iothubSimulator';
 import { expectHubError, failureOf } from './helpers';
 
 let simulator: IotHubSimulator;

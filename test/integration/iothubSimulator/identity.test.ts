@@ -1,7 +1,7 @@
 // Device and module identities through the real azure-iothub Registry.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Registry } from 'azure-iothub';
-import { connectRegistry, startIotHubSimulator, type IotHubSimulator } from '../../support/iothubSimulator';
+import { connectRegistry, startIotHubSimulator, type IotHubSimulator } from '../../local/iothubSimulator';
 import { expectHubError, failureOf, rawCall } from './helpers';
 
 let simulator: IotHubSimulator;

@@ -3,7 +3,7 @@
 // `npm run bench` seeds them: the heap that costs, and that shared storage of identical twins never shows.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Registry } from 'azure-iothub';
-import { connectRegistry, startIotHubSimulator, type IotHubSimulator, type JsonObject, type JsonValue } from '../../support/iothubSimulator';
+import { connectRegistry, startIotHubSimulator, type IotHubSimulator, type JsonObject, type JsonValue } from '../../local/iothubSimulator';
 import { retainedHeapMb } from '../../support/retainedHeap';
 
 const FLEET = 100_000;

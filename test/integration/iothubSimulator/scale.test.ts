@@ -1,7 +1,7 @@
 // A 100,000-device fleet: memory of seeding, and the query paths a sweep uses, at that size.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Registry } from 'azure-iothub';
-import { connectRegistry, startIotHubSimulator, type IotHubSimulator } from '../../support/iothubSimulator';
+import { connectRegistry, startIotHubSimulator, type IotHubSimulator } from '../../local/iothubSimulator';
 import { retainedHeapMb } from '../../support/retainedHeap';
 
 const FLEET = 100_000;

@@ -2,7 +2,7 @@
 // test depends on how fast this machine is.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Registry } from 'azure-iothub';
-import { connectRegistry, startIotHubSimulator, throttleLimits, type IotHubSimulator } from '../../support/iothubSimulator';
+import { connectRegistry, startIotHubSimulator, throttleLimits, type IotHubSimulator } from '../../local/iothubSimulator';
 import { expectHubError, failureOf } from './helpers';
 
 let now = Date.UTC(2026, 0, 1);

@@ -3,9 +3,9 @@
 // metadata node per property (the naive model below, the documented rules) would give.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Registry } from 'azure-iothub';
-import { connectRegistry, startIotHubSimulator, type IotHubSimulator, type JsonObject, type JsonValue, type TwinChangeNotification } from '../../support/iothubSimulator';
-import { JsonInterner } from '../../support/iothubSimulator/jsonInterner';
-import { seededRandom } from '../../support/seededRandom';
+import { connectRegistry, startIotHubSimulator, type IotHubSimulator, type JsonObject, type JsonValue, type TwinChangeNotification } from '../../local/iothubSimulator';
+import { JsonInterner } from '../../local/iothubSimulator/jsonInterner';
+import { seededRandom } from '../../local/seededRandom';
 import { rawCall } from './helpers';
 
 function isObject(value: JsonValue | undefined): value is JsonObject {

@@ -1,7 +1,7 @@
 // Module and device twins through the real azure-iothub Registry: ETags, versions, merge-patch, limits.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Registry } from 'azure-iothub';
-import { connectRegistry, startIotHubSimulator, type IotHubSimulator, type JsonObject } from '../../support/iothubSimulator';
+import { connectRegistry, startIotHubSimulator, type IotHubSimulator, type JsonObject } from '../../local/iothubSimulator';
 import { expectHubError, failureOf, rawCall } from './helpers';
 
 let simulator: IotHubSimulator;
