@@ -2,17 +2,15 @@
 // so the client side routes the hub's host name to the simulator's loopback port with an https.Agent whose
 // connections go to 127.0.0.1:<port> while TLS still verifies the certificate for the host name (SNI and
 // SAN check against the simulator's CA), exactly as it would for the real hub.
-import { Agent, type RequestOptions } from 'node:https';
-import type { Duplex } from 'node:stream';
-import { isIP } from 'node:net';
-import { connect } from 'node:tls';
+import type { Agent } from 'node:https';
 import { Registry } from 'azure-iothub';
+import { createHubAgent, useHttpAgent } from '../../../src/adapters/iothub/registryHttpAgent';
 
 export interface SimulatorAgentOptions {
   readonly port: number;
   readonly caCertificatePem: string;
   /** The hub host name; used for TLS verification when a request doesn't say which host it wants. */
-  readonly hostName?: string;
+  readonly hostName: string;
 }
 
 /** What a client needs to reach a running simulator (an IotHubSimulator satisfies it). */
@@ -28,41 +26,22 @@ export interface TokenCredentialLike {
   getToken(scopes: string | string[], options?: unknown): Promise<{ token: string; expiresOnTimestamp: number } | null>;
 }
 
-class SimulatorAgent extends Agent {
-  constructor(private readonly target: SimulatorAgentOptions) {
-    super({ keepAlive: true });
-  }
-
-  override createConnection(options: RequestOptions): Duplex {
-    // Verify against the host the request asked for: a client aimed at some other hub fails the certificate
-    // check, as it would on the internet, instead of silently talking to this one.
-    const requested = options.servername ?? options.hostname ?? options.host ?? this.target.hostName;
-    // SNI carries names only (RFC 6066); for an IP address the certificate's IP SAN is checked instead.
-    const servername = requested !== undefined && requested !== '' && isIP(requested) === 0 ? requested : undefined;
-    return connect({ host: '127.0.0.1', port: this.target.port, ca: this.target.caCertificatePem, ...(servername === undefined ? {} : { servername }) });
-  }
-}
-
-export function createSimulatorAgent(options: SimulatorAgentOptions): Agent {
-  return new SimulatorAgent(options);
-}
-
-interface RestApiClientSeam {
-  setOptions(options: { http: { agent: Agent } }): void;
-}
-
 /**
- * Points an existing Registry at the simulator. The Registry constructor installs its own keep-alive agent on
- * its RestApiClient, so the agent can only be replaced after construction, through the (private)
- * `_restApiClient.setOptions` seam of azure-iothub 1.16.x.
+ * The product's hub agent (src/adapters/iothub/registryHttpAgent.ts) routed to the simulator's loopback port
+ * and trusting its CA: every request verifies the certificate for the host it asked for, so a client aimed
+ * at some other hub fails the check, as it would on the internet, instead of silently talking to this one.
  */
+export function createSimulatorAgent(options: SimulatorAgentOptions): Agent {
+  return createHubAgent({
+    hostName: options.hostName,
+    connectAddress: { host: '127.0.0.1', port: options.port },
+    extraCaCertificate: options.caCertificatePem,
+  });
+}
+
+/** Points an existing Registry at the simulator, through the product's one installer of the SDK's agent seam. */
 export function useSimulatorAgent(registry: Registry, agent: Agent): Registry {
-  const rest = (registry as unknown as { _restApiClient?: Partial<RestApiClientSeam> })._restApiClient;
-  if (rest === undefined || typeof rest.setOptions !== 'function') {
-    throw new Error('azure-iothub Registry no longer exposes _restApiClient.setOptions; the simulator agent seam needs updating');
-  }
-  rest.setOptions({ http: { agent } });
-  return registry;
+  return useHttpAgent(registry, agent);
 }
 
 /**
