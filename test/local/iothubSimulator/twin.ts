@@ -17,6 +17,7 @@
 // are invisible in what the REST API, queries and events return.
 import { isJsonObject, cloneJson, ownValue, type JsonObject, type JsonValue } from './json';
 import { twinContent } from './jsonInterner';
+import { mergePatch } from './mergePatch';
 import { asSectionObject, validateTwinSection, validateTwinValues, type TwinSectionName } from './twinLimits';
 import { mergedMeta, metadataPathValue, ownStamp, renderMetadata, renderPatchMetadata, stampOf, type Meta } from './twinMetadata';
 import { HubError } from './errors';
@@ -84,34 +85,7 @@ export function renderSection(section: TwinSection): JsonObject {
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// Merge-patch
-
-/**
- * RFC 7396 merge (null removes, objects merge recursively, anything else replaces) without touching `current`
- * or `patch`: nodes on the path of a change are new, untouched subtrees are shared with `current`, values
- * taken from the patch are copied. Key order is what merging in place would give: existing keys keep their
- * position, new keys follow in patch order.
- */
-function mergedObject(current: JsonObject | undefined, patch: JsonObject): JsonObject {
-  const result: JsonObject = {};
-  if (current !== undefined) {
-    for (const key of Object.keys(current)) {
-      const change = ownValue(patch, key);
-      if (change === undefined) result[key] = current[key]!;
-      else if (change !== null) result[key] = mergedMember(current[key], change);
-    }
-  }
-  for (const key of Object.keys(patch)) {
-    if (current !== undefined && ownValue(current, key) !== undefined) continue;
-    const change = patch[key]!;
-    if (change !== null) result[key] = mergedMember(undefined, change);
-  }
-  return result;
-}
-
-function mergedMember(existing: JsonValue | undefined, change: JsonValue): JsonValue {
-  return isJsonObject(change) ? mergedObject(isJsonObject(existing) ? existing : undefined, change) : cloneJson(change);
-}
+// Merging a patch into a section (the merge itself is mergePatch.ts)
 
 /** Stored sections never hold the read-only root fields a client may echo back from a GET. */
 function withoutReadOnlyFields(section: JsonObject): JsonObject {
@@ -122,7 +96,7 @@ function withoutReadOnlyFields(section: JsonObject): JsonObject {
 /** The section after the patch, validated but not yet stored (nor shared: see `store`). */
 function checkedMerge(name: TwinSectionName, current: JsonObject, patch: JsonObject): JsonObject {
   validateTwinValues(name, patch, true);
-  const candidate = mergedObject(current, patch);
+  const candidate = mergePatch(current, patch);
   validateTwinSection(name, candidate);
   return candidate;
 }

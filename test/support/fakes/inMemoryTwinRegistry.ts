@@ -7,7 +7,7 @@ import type {
   PatchModuleTwinOutcome,
   TwinRegistry,
 } from '../../../src/app/ports/twinRegistry';
-import { mergePatch } from './mergePatch';
+import { mergePatch } from '../../local/iothubSimulator/mergePatch';
 
 const etagOf = (version: number) => Buffer.from(new BigUint64Array([BigInt(version)]).buffer).reverse().toString('base64');
 

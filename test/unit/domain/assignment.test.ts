@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ASSIGNMENT_TAG, assignmentTagPatch, readAssignment, validateAssignment, type BaselineAssignment } from '../../../src/domain/assignment';
-import { applyMergePatch } from './applyMergePatch';
+import { applyMergePatch } from '../../local/iothubSimulator/mergePatch';
 
 const minimal: BaselineAssignment = { name: 'default', version: 2, mode: 'enforce', assignedAt: '2024-05-01T12:00:00Z' };
 const full: BaselineAssignment = { ...minimal, mode: 'audit', rolloutId: 'rollout-7', exemptUntil: '2024-06-01T00:00:00Z', exemptReason: 'maintenance window' };

@@ -11,7 +11,7 @@ import {
 } from '../../../src/domain/desiredConfiguration';
 import { ascClassic } from '../../../src/domain/profiles/ascClassic';
 import { defenderMicroAgent } from '../../../src/domain/profiles/defenderMicroAgent';
-import { applyMergePatch } from './applyMergePatch';
+import { applyMergePatch } from '../../local/iothubSimulator/mergePatch';
 import { appendixADesired } from './appendixA';
 
 const KEY = 'ms_iotn:urn_azureiot_Security_SecurityAgentConfiguration';
