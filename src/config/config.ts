@@ -2,7 +2,9 @@ import type { ProfileId } from '../domain/agentProfile';
 import type { SettingValue } from '../domain/agentProfile';
 import type { DeviceSelector } from '../domain/deviceSelector';
 
-export type HubTier = 'F1' | 'S1' | 'S2' | 'S3';
+/** The tiers with device twins (the basic tiers have none), in the order IoT Hub lists them. */
+export const hubTiers = ['F1', 'S1', 'S2', 'S3'] as const;
+export type HubTier = (typeof hubTiers)[number];
 
 /** How the app authenticates to IoT Hub. */
 export type IotHubCredentialConfig =
@@ -23,6 +25,12 @@ export interface Config {
     readonly tier: HubTier;
     readonly units: number;
     readonly retryBudgetMs: number;
+  };
+  readonly eventGrid: {
+    /** Time from the arrival of an Event Grid delivery by which it is answered; what it cuts off fails the delivery so Event Grid re-sends it. */
+    readonly deadlineMs: number;
+    /** Events of one delivery handled at once. */
+    readonly concurrency: number;
   };
   readonly agentProfile: ProfileId;
   readonly defaultBaseline: {

@@ -1,125 +1,237 @@
-// Every setting the app reads, in one table: name, meaning, whether it is required, and the value the
-// lab uses. The README's configuration table and local.settings.sample.json are checked against it.
-export interface SettingDefinition {
+// Every setting the app reads, defined once: its name, what it means, how its value is parsed and checked,
+// its default as a typed value, and the value local.settings.sample.json shows. loadConfig reads settings
+// only through these definitions, and the README's configuration table and local.settings.sample.json are
+// generated from them (`npm run docs:settings`; a test fails when either is out of date).
+import { agentProfiles, isProfileId } from '../domain/agentProfiles';
+import { isBaselineName } from '../domain/baseline';
+import { compileDeviceSelector } from '../domain/deviceSelector';
+import { hubTiers, type IotHubCredentialConfig } from './config';
+import { anyText, checkedText, connectionString, hostAndPort, hostName, integer, json, oneOf, tableName, trueOrFalse, type SettingKind } from './settingKinds';
+
+export interface SettingDefinition<T = unknown> {
   readonly name: string;
+  /** What the setting means, for the README table (Markdown: `code` in backticks, no line breaks). */
   readonly description: string;
-  /** Shown in the README; undefined means the setting is optional without a default. */
-  readonly defaultValue?: string;
-  /** Value written to local.settings.sample.json (lab values, no secrets). */
-  readonly sampleValue: string;
+  readonly kind: SettingKind<T>;
+  /** The value when the setting is absent or empty; the README shows it through `kind.format`. */
+  readonly default?: T;
+  /**
+   * What absence means when a default value alone does not say it (Markdown): the outcome of a rule over
+   * several settings, another setting it falls back to, or what the default amounts to.
+   */
+  readonly whenAbsent?: string;
+  /** Value in local.settings.sample.json (lab values, never a secret); left out of the sample when undefined. */
+  readonly sampleValue?: string;
 }
 
-export const settingDefinitions: readonly SettingDefinition[] = [
-  {
+export type SettingWithDefault<T> = SettingDefinition<T> & { readonly default: T };
+
+/**
+ * Keeps a definition's value type, taken from its kind alone (a default of 'S1' is checked against the tier
+ * kind rather than widening it to string), and whether it has a default, for the code that reads it.
+ */
+function defineSetting<T>(definition: Omit<SettingDefinition<T>, 'default'> & { readonly default: NoInfer<T> }): SettingWithDefault<T>;
+function defineSetting<T>(definition: Omit<SettingDefinition<T>, 'default'> & { readonly default?: never }): SettingDefinition<T>;
+function defineSetting<T>(definition: SettingDefinition<T>): SettingDefinition<T> {
+  return definition;
+}
+
+const iotHubConnectionStringParts = ['HostName', 'SharedAccessKeyName', 'SharedAccessKey'] as const;
+const iotHubCredentialKinds: readonly IotHubCredentialConfig['kind'][] = ['managedIdentity', 'connectionString'];
+
+/** The app's own settings, in the order the README table and the sample list them. */
+export const appSettings = {
+  iotHubConnectionString: defineSetting({
     name: 'IOTHUB_CONNECTION_STRING',
-    description:
-      'Service connection string of the hub (policy with RegistryWrite + ServiceConnect). Used when IOTHUB_CREDENTIAL is connectionString.',
+    description: 'Service connection string of the hub (policy with RegistryWrite + ServiceConnect), for `IOTHUB_CREDENTIAL=connectionString`.',
+    kind: connectionString(iotHubConnectionStringParts),
     sampleValue: 'HostName=smt-lab.azure-devices.net;SharedAccessKeyName=iothubowner;SharedAccessKey=<from .lab/lab.json>',
-  },
-  {
+  }),
+  iotHubHostName: defineSetting({
     name: 'IOTHUB_HOST_NAME',
-    description: 'Host name of the hub (<name>.azure-devices.net). Required when IOTHUB_CREDENTIAL is managedIdentity.',
-    sampleValue: 'smt-lab.azure-devices.net',
-  },
-  {
-    name: 'IOTHUB_CREDENTIAL',
-    description:
-      'How to authenticate to the hub: managedIdentity (Entra ID; roles IoT Hub Registry Contributor + IoT Hub Twin Contributor) or connectionString.',
-    defaultValue: 'managedIdentity, or connectionString when only IOTHUB_CONNECTION_STRING is set',
-    sampleValue: 'connectionString',
-  },
-  {
-    name: 'AZURE_CLIENT_ID',
-    description: 'Client ID of the user-assigned managed identity to use with managedIdentity (omit for system-assigned).',
+    description: 'Host name of the hub, `<hub>.azure-devices.net`; required for `IOTHUB_CREDENTIAL=managedIdentity`.',
+    kind: hostName,
     sampleValue: '',
-  },
-  {
+  }),
+  iotHubCredential: defineSetting({
+    name: 'IOTHUB_CREDENTIAL',
+    description: 'Entra ID through the managed identity (roles IoT Hub Registry Contributor + IoT Hub Twin Contributor), or the connection string.',
+    kind: oneOf(iotHubCredentialKinds),
+    whenAbsent: '`managedIdentity`, or `connectionString` when only the connection string is set',
+    sampleValue: 'connectionString',
+  }),
+  azureClientId: defineSetting({
+    name: 'AZURE_CLIENT_ID',
+    description: 'Client ID of a user-assigned managed identity (omit for the system-assigned one), for the hub and the product tables.',
+    kind: anyText,
+    sampleValue: '',
+  }),
+  iotHubConnectAddress: defineSetting({
     name: 'IOTHUB_CONNECT_ADDRESS',
-    description:
-      'host:port to open connections to instead of resolving the hub host name (TLS still verifies the hub name). For the lab or a private-endpoint test rig.',
-    sampleValue: '127.0.0.1:<from .lab/lab.json>',
-  },
-  {
+    description: 'Address to connect to instead of resolving the hub name (TLS still verifies the hub name): the lab, private-endpoint rigs.',
+    kind: hostAndPort,
+    sampleValue: '127.0.0.1:<iotHub.port from .lab/lab.json>',
+  }),
+  iotHubCaCertificatePath: defineSetting({
     name: 'IOTHUB_CA_CERTIFICATE_PATH',
-    description: 'PEM file of an extra certificate authority to trust for hub connections (the lab simulator\u2019s certificate).',
+    description: "PEM file of an extra CA to trust for the hub (the lab's certificate).",
+    kind: anyText,
     sampleValue: '.lab/iothub-ca.pem',
-  },
-  {
+  }),
+  iotHubTier: defineSetting({
     name: 'IOTHUB_TIER',
-    description: 'Hub tier for the throttle budget: F1, S1, S2 or S3 (twins need a standard tier).',
-    defaultValue: 'S1',
+    description: 'Hub tier, for the throttle budget.',
+    kind: oneOf(hubTiers, 'basic tiers have no twins'),
+    default: 'S1',
     sampleValue: 'S1',
-  },
-  {
+  }),
+  iotHubUnits: defineSetting({
     name: 'IOTHUB_UNITS',
-    description: 'Number of hub units (1-200) for the throttle budget.',
-    defaultValue: '1',
+    description: 'Hub units, for the throttle budget.',
+    kind: integer({ min: 1, max: 200 }),
+    default: 1,
     sampleValue: '1',
-  },
-  {
+  }),
+  iotHubRetryBudgetMs: defineSetting({
     name: 'IOTHUB_RETRY_BUDGET_MS',
     description:
-      'Longest time one hub operation may spend retrying throttled or failed calls before the invocation fails and its trigger re-delivers.',
-    defaultValue: '20000',
+      'Longest time one hub operation retries throttled or failed calls; never beyond the deadline of the trigger that called it (`EVENT_GRID_DEADLINE_MS` for Event Grid deliveries).',
+    kind: integer({ min: 0, max: 600_000 }),
+    default: 20_000,
     sampleValue: '20000',
-  },
-  {
+  }),
+  eventGridDeadlineMs: defineSetting({
+    name: 'EVENT_GRID_DEADLINE_MS',
+    // Event Grid waits 30 s for an answer; the upper bound leaves a second for answering.
+    description: 'Time from the arrival of an Event Grid delivery by which it is answered; what it cuts off fails the delivery so Event Grid re-sends it.',
+    kind: integer({ min: 100, max: 29_000 }),
+    default: 25_000,
+    sampleValue: '25000',
+  }),
+  eventGridConcurrency: defineSetting({
+    name: 'EVENT_GRID_CONCURRENCY',
+    description: 'Events of one delivery handled at once.',
+    kind: integer({ min: 1, max: 64 }),
+    default: 8,
+    sampleValue: '8',
+  }),
+  securityAgentProfile: defineSetting({
     name: 'SECURITY_AGENT_PROFILE',
-    description: 'Which security agent the fleet runs: asc-classic (module azureiotsecurity) or defender-micro-agent (module DefenderIotMicroAgent).',
-    defaultValue: 'asc-classic',
+    description:
+      'Security agent the fleet runs: `asc-classic` is module `azureiotsecurity`, settings wrapped `{"value": …}` under `ms_iotn:urn_azureiot_Security_SecurityAgentConfiguration`; `defender-micro-agent` is module `DefenderIotMicroAgent`, flat keys.',
+    kind: oneOf(Object.keys(agentProfiles).filter(isProfileId)),
+    default: 'asc-classic',
     sampleValue: 'asc-classic',
-  },
-  {
+  }),
+  defaultBaselineName: defineSetting({
     name: 'DEFAULT_BASELINE_NAME',
-    description: 'Name of the baseline whose default version new devices get.',
-    defaultValue: 'default',
+    description: 'Baseline whose default version new devices get.',
+    kind: checkedText(
+      (text) => (isBaselineName(text) ? undefined : `'${text}' must be 1-63 lower-case letters, digits or '-', starting with a letter or digit`),
+      '1 to 63 lower-case letters, digits or `-`, starting with a letter or digit.',
+    ),
+    default: 'default',
     sampleValue: 'default',
-  },
-  {
+  }),
+  defaultBaselineSettings: defineSetting({
     name: 'DEFAULT_BASELINE_SETTINGS',
-    description:
-      'JSON object of agent settings for version 1 of the default baseline when the store has none yet (validated against the profile at start); omitted settings take the profile defaults.',
-    defaultValue: '{} (the agent profile defaults)',
+    description: 'JSON of agent settings for version 1 of that baseline on first start; validated against the profile at start.',
+    kind: json,
+    default: {},
+    whenAbsent: 'profile defaults',
     sampleValue: '{}',
-  },
-  {
+  }),
+  deviceIdPattern: defineSetting({
     name: 'DEVICE_ID_PATTERN',
-    description: 'Regular expression a device ID must match, as a whole, to get a security module. Omit to select every device.',
+    description: 'Regular expression a whole device ID must match to be provisioned.',
+    kind: checkedText((text) => {
+      const compiled = compileDeviceSelector({ deviceIdPattern: text, includeEdgeDevices: true });
+      return compiled.ok ? undefined : compiled.issues.map((issue) => issue.message).join('; ');
+    }, 'JavaScript regular expression, without flags.'),
+    whenAbsent: 'every device',
     sampleValue: '',
-  },
-  {
+  }),
+  includeEdgeDevices: defineSetting({
     name: 'INCLUDE_EDGE_DEVICES',
-    description: 'true to also provision IoT Edge devices (reading the registry is then unnecessary); false skips them.',
-    defaultValue: 'false',
+    description: "Also provision IoT Edge devices; when off, each new device's identity is read once to skip them (the event's twin cannot tell).",
+    kind: trueOrFalse,
+    default: false,
     sampleValue: 'false',
-  },
-  {
+  }),
+  productStorageConnectionString: defineSetting({
     name: 'PRODUCT_STORAGE_CONNECTION_STRING',
-    description:
-      'Storage for the product tables (baselines, audit). Connection string; when omitted the account of AzureWebJobsStorage is used.',
+    description: 'Storage for the product tables.',
+    kind: anyText,
+    whenAbsent: '`AzureWebJobsStorage`',
     sampleValue: 'UseDevelopmentStorage=true',
-  },
-  {
+  }),
+  productStorageAccountName: defineSetting({
     name: 'PRODUCT_STORAGE_ACCOUNT_NAME',
-    description: 'Storage account for the product tables when using managed identity (role Storage Table Data Contributor).',
+    description: 'Storage account for the tables with managed identity (Storage Table Data Contributor).',
+    kind: anyText,
+    whenAbsent: '`AzureWebJobsStorage__accountName`',
     sampleValue: '',
-  },
-  {
+  }),
+  auditTableName: defineSetting({
     name: 'AUDIT_TABLE_NAME',
-    description: 'Table that records every change the product makes to a twin.',
-    defaultValue: 'SecurityTwinAudit',
+    description: 'Table recording every change the product makes to a twin.',
+    kind: tableName,
+    default: 'SecurityTwinAudit',
     sampleValue: 'SecurityTwinAudit',
-  },
-  {
+  }),
+  baselineTableName: defineSetting({
     name: 'BASELINE_TABLE_NAME',
-    description: 'Table of baseline versions and the default version of each baseline name.',
-    defaultValue: 'SecurityBaselines',
+    description: "Table of baseline versions and each name's default version.",
+    kind: tableName,
+    default: 'SecurityBaselines',
     sampleValue: 'SecurityBaselines',
-  },
-  {
+  }),
+  baselineCacheSeconds: defineSetting({
     name: 'BASELINE_CACHE_SECONDS',
-    description: 'How long a worker keeps the default baseline in memory before reading it again.',
-    defaultValue: '60',
+    description: 'How long a worker keeps the default baseline before reading it again.',
+    kind: integer({ min: 0, max: 86_400 }),
+    default: 60,
     sampleValue: '60',
-  },
-];
+  }),
+};
+
+/**
+ * Settings of the Functions host that the app also reads (storage falls back to the host's) or that the
+ * sample must carry for `func start`. Not in the README's table: the host documents them.
+ */
+export const hostSettings = {
+  functionsWorkerRuntime: defineSetting({
+    name: 'FUNCTIONS_WORKER_RUNTIME',
+    description: 'Language worker of the Functions host.',
+    kind: anyText,
+    sampleValue: 'node',
+  }),
+  azureWebJobsStorage: defineSetting({
+    name: 'AzureWebJobsStorage',
+    description: "Storage of the Functions host; the product tables' storage when `PRODUCT_STORAGE_CONNECTION_STRING` is absent.",
+    kind: anyText,
+    sampleValue: 'UseDevelopmentStorage=true',
+  }),
+  azureWebJobsStorageAccountName: defineSetting({
+    name: 'AzureWebJobsStorage__accountName',
+    description: "Storage account of the Functions host with managed identity; the product tables' when `PRODUCT_STORAGE_ACCOUNT_NAME` is absent.",
+    kind: anyText,
+  }),
+  azureWebJobsStorageClientId: defineSetting({
+    name: 'AzureWebJobsStorage__clientId',
+    description: "Client ID of the user-assigned identity for the host's storage; the product tables use it too (before `AZURE_CLIENT_ID`).",
+    kind: anyText,
+  }),
+  durableTaskHubName: defineSetting({
+    name: 'DURABLE_TASK_HUB_NAME',
+    description: 'Task hub of Durable Functions (used by `host.json`).',
+    kind: anyText,
+    sampleValue: 'smtlocal',
+  }),
+};
+
+/** The app's settings (what an operator sets), in README order. */
+export const settingDefinitions: readonly SettingDefinition[] = Object.values(appSettings);
+
+/** The host's settings that the app reads or the sample carries. */
+export const hostSettingDefinitions: readonly SettingDefinition[] = Object.values(hostSettings);

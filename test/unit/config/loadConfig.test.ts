@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../../src/config';
-import { settingDefinitions } from '../../../src/config/settingDefinitions';
+import { ConfigError, loadConfig, type Config } from '../../../src/config';
+import { hostSettingDefinitions, settingDefinitions } from '../../../src/config/settingDefinitions';
+import { anyText } from '../../../src/config/settingKinds';
 
 const minimal = {
   IOTHUB_CONNECTION_STRING: 'HostName=hub.azure-devices.net;SharedAccessKeyName=iothubowner;SharedAccessKey=a2V5',
@@ -92,5 +93,121 @@ describe('loadConfig', () => {
   it('documents every setting in the README', () => {
     const readme = readFileSync('README.md', 'utf8');
     for (const definition of settingDefinitions) expect(readme).toContain(`\`${definition.name}\``);
+  });
+
+  it('lists the problems in the order of the settings, those of rules over several settings included', () => {
+    const problems = problemsOf({ IOTHUB_CREDENTIAL: 'connectionString', IOTHUB_TIER: 'S9', BASELINE_CACHE_SECONDS: '-1' });
+    expect(problems.map((problem) => problem.split(':')[0])).toEqual(['IOTHUB_CONNECTION_STRING', 'IOTHUB_TIER', 'PRODUCT_STORAGE_CONNECTION_STRING', 'BASELINE_CACHE_SECONDS']);
+  });
+
+  it('reads the Event Grid delivery settings within their bounds', () => {
+    expect(loadConfig(minimal).eventGrid).toEqual({ deadlineMs: 25_000, concurrency: 8 });
+    expect(loadConfig({ ...minimal, EVENT_GRID_DEADLINE_MS: '100', EVENT_GRID_CONCURRENCY: '64' }).eventGrid).toEqual({ deadlineMs: 100, concurrency: 64 });
+    expect(loadConfig({ ...minimal, EVENT_GRID_DEADLINE_MS: '29000', EVENT_GRID_CONCURRENCY: '1' }).eventGrid).toEqual({ deadlineMs: 29_000, concurrency: 1 });
+    expect(problemsOf({ ...minimal, EVENT_GRID_DEADLINE_MS: '29001', EVENT_GRID_CONCURRENCY: '0' })).toEqual([
+      "EVENT_GRID_DEADLINE_MS: '29001' is not a whole number from 100 to 29000",
+      "EVENT_GRID_CONCURRENCY: '0' is not a whole number from 1 to 64",
+    ]);
+  });
+
+  it('matches words without regard to case and answers in their own spelling', () => {
+    const config = loadConfig({ ...minimal, IOTHUB_TIER: 's2', INCLUDE_EDGE_DEVICES: 'TRUE', SECURITY_AGENT_PROFILE: 'Defender-Micro-Agent' });
+    expect(config.iotHub.tier).toBe('S2');
+    expect(config.deviceSelector.includeEdgeDevices).toBe(true);
+    expect(config.agentProfile).toBe('defender-micro-agent');
+  });
+
+  it('takes baseline names by the domain rule', () => {
+    expect(loadConfig({ ...minimal, DEFAULT_BASELINE_NAME: '0-edge-fleet' }).defaultBaseline.name).toBe('0-edge-fleet');
+    expect(problemsOf({ ...minimal, DEFAULT_BASELINE_NAME: 'a'.repeat(64) })[0]).toMatch(/^DEFAULT_BASELINE_NAME: /);
+    expect(problemsOf({ ...minimal, DEFAULT_BASELINE_NAME: '-lead' })[0]).toMatch(/^DEFAULT_BASELINE_NAME: /);
+  });
+
+  it('reads settings only through their definitions, and every one of them', () => {
+    const read = new Set<string>();
+    const environment = new Proxy<Record<string, string>>(
+      { ...minimal },
+      {
+        get(target, key) {
+          if (typeof key === 'string') read.add(key);
+          return Reflect.get(target, key);
+        },
+      },
+    );
+    loadConfig(environment);
+    expect([...read].sort()).toEqual([...settingDefinitions, ...hostSettingDefinitions].map((definition) => definition.name).sort());
+  });
+});
+
+/** Where the Config holds each setting that has a default: what loadConfig gives when the setting is absent. */
+const configValueOf: Readonly<Record<string, (config: Config) => unknown>> = {
+  IOTHUB_TIER: (config) => config.iotHub.tier,
+  IOTHUB_UNITS: (config) => config.iotHub.units,
+  IOTHUB_RETRY_BUDGET_MS: (config) => config.iotHub.retryBudgetMs,
+  EVENT_GRID_DEADLINE_MS: (config) => config.eventGrid.deadlineMs,
+  EVENT_GRID_CONCURRENCY: (config) => config.eventGrid.concurrency,
+  SECURITY_AGENT_PROFILE: (config) => config.agentProfile,
+  DEFAULT_BASELINE_NAME: (config) => config.defaultBaseline.name,
+  DEFAULT_BASELINE_SETTINGS: (config) => config.defaultBaseline.initialSettings,
+  INCLUDE_EDGE_DEVICES: (config) => config.deviceSelector.includeEdgeDevices,
+  AUDIT_TABLE_NAME: (config) => config.tables.audit,
+  BASELINE_TABLE_NAME: (config) => config.tables.baselines,
+  BASELINE_CACHE_SECONDS: (config) => config.defaultBaseline.cacheSeconds,
+};
+
+/** A value each setting with a rule refuses. */
+const badValues: Readonly<Record<string, string>> = {
+  IOTHUB_CONNECTION_STRING: 'HostName=hub.azure-devices.net;SharedAccessKey=a2V5',
+  IOTHUB_HOST_NAME: 'hub azure-devices net',
+  IOTHUB_CREDENTIAL: 'certificate',
+  IOTHUB_CONNECT_ADDRESS: '127.0.0.1:65536',
+  IOTHUB_TIER: 'B1',
+  IOTHUB_UNITS: '201',
+  IOTHUB_RETRY_BUDGET_MS: '-1',
+  EVENT_GRID_DEADLINE_MS: '99',
+  EVENT_GRID_CONCURRENCY: '65',
+  SECURITY_AGENT_PROFILE: 'toString',
+  DEFAULT_BASELINE_NAME: 'Default',
+  DEFAULT_BASELINE_SETTINGS: '{"eventPriorityLogin":',
+  DEVICE_ID_PATTERN: 'a)|(b',
+  INCLUDE_EDGE_DEVICES: 'yes',
+  AUDIT_TABLE_NAME: 'audit-log',
+  BASELINE_TABLE_NAME: 'ab',
+  BASELINE_CACHE_SECONDS: '1e3',
+};
+
+describe('the setting definitions drive loadConfig', () => {
+  const withDefault = settingDefinitions.filter((definition) => definition.default !== undefined);
+  const withRule = settingDefinitions.filter((definition) => definition.kind !== anyText);
+
+  it('defines each setting once', () => {
+    const names = [...settingDefinitions, ...hostSettingDefinitions].map((definition) => definition.name);
+    expect(new Set(names).size).toBe(names.length);
+  });
+
+  it('has a Config place for every setting with a default, and a bad value for every setting with a rule', () => {
+    expect(Object.keys(configValueOf).sort()).toEqual(withDefault.map((definition) => definition.name).sort());
+    expect(Object.keys(badValues).sort()).toEqual(withRule.map((definition) => definition.name).sort());
+  });
+
+  it.each(withDefault.map((definition) => [definition.name, definition] as const))('%s: the default, as documented, is what an absent setting gives', (name, definition) => {
+    const documented = definition.kind.format(definition.default);
+    expect(definition.kind.parse(documented)).toEqual({ ok: true, value: definition.default });
+    const valueOf = configValueOf[name]!;
+    expect(valueOf(loadConfig(minimal))).toEqual(definition.default);
+    expect(valueOf(loadConfig({ ...minimal, [name]: '  ' }))).toEqual(definition.default);
+    expect(valueOf(loadConfig({ ...minimal, [name]: documented }))).toEqual(definition.default);
+  });
+
+  it.each(withRule.map((definition) => [definition.name] as const))('%s: a bad value is one problem, naming the key', (name) => {
+    const problems = problemsOf({ ...minimal, [name]: badValues[name]! });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(new RegExp(`^${name}: `));
+  });
+
+  it('never repeats a connection string in a problem: it holds a key', () => {
+    const [problem] = problemsOf({ ...minimal, IOTHUB_CONNECTION_STRING: 'HostName=hub.azure-devices.net;SharedAccessKey=c2VjcmV0' });
+    expect(problem).toMatch(/^IOTHUB_CONNECTION_STRING: missing SharedAccessKeyName/);
+    expect(problem).not.toContain('c2VjcmV0');
   });
 });
