@@ -6,7 +6,9 @@ import { errorIssue, type ValidationIssue } from './validationIssue';
  * IoT Hub's rules for twin documents (domain.md §4.4; DOCS iot-hub-devguide-device-twins.md). IoT Hub
  * rejects a whole PATCH that breaks any of them, so the product checks what it is about to write first
  * and reports the rule instead of an opaque 400. Only the product's own part of a section is seen here:
- * other writers may use up some of the same budget.
+ * other writers may use up some of the same budget. Every case, with its source, is in one table
+ * (test/support/twinKeyCases.ts) checked against these rules and the simulator's; where the product is
+ * stricter than the hub (an empty key) the table says why.
  */
 
 export type TwinSection = 'tags' | 'desired';
@@ -31,9 +33,12 @@ function isControlCharacter(character: string): boolean {
   return codePoint <= 0x1f || (codePoint >= 0x7f && codePoint <= 0x9f);
 }
 
-/** The first character IoT Hub does not allow in a twin key, if any. */
+/**
+ * The first character IoT Hub does not allow in a twin key, if any: the documented ".", "$", space and control
+ * characters, and "#", which the service rejects although the documentation does not say so.
+ */
 function forbiddenKeyCharacter(key: string): string | undefined {
-  return Array.from(key).find((character) => character === '.' || character === '$' || character === ' ' || isControlCharacter(character));
+  return Array.from(key).find((character) => character === '.' || character === '$' || character === '#' || character === ' ' || isControlCharacter(character));
 }
 
 const SECTION_PATH: Readonly<Record<TwinSection, string>> = { tags: 'tags', desired: 'properties.desired' };
@@ -99,13 +104,17 @@ function checkObject(value: Record<string, unknown>, path: string, depth: number
   for (const [key, item] of Object.entries(value)) {
     if (atRoot && RESERVED_ROOT_KEYS.has(key)) continue;
     const keyPath = `${path}.${key}`;
+    if (key === '') {
+      // IoT Hub stores it, but readers of the twin have failed on it (the Java service SDK until 2023).
+      issues.push(errorIssue(keyPath, 'twin-key-empty', 'an empty key: IoT Hub stores it, but tools and agents reading the twin may fail on it'));
+    }
     if (utf8Length(key) > MAX_TWIN_KEY_BYTES) {
       issues.push(errorIssue(keyPath, 'twin-key-length', `key ${describeValue(key)} is longer than IoT Hub's limit of ${MAX_TWIN_KEY_BYTES} bytes`));
     }
     const forbidden = forbiddenKeyCharacter(key);
     if (forbidden !== undefined) {
       issues.push(
-        errorIssue(keyPath, 'twin-key-character', `key ${describeValue(key)} contains ${describeValue(forbidden)}: IoT Hub twin keys must not contain ".", "$", spaces or control characters`),
+        errorIssue(keyPath, 'twin-key-character', `key ${describeValue(key)} contains ${describeValue(forbidden)}: IoT Hub twin keys must not contain ".", "$", "#", spaces or control characters`),
       );
     }
     checkValue(item, keyPath, depth, issues);

@@ -25,6 +25,8 @@ export const TWIN_LIMITS = {
 
 // Docs: no C0/C1 control characters, '.', '$' or SP in keys. The service also rejects '#'
 // ("Must not contain Control Characters, '.', '$', '#', or ' '" — azure-iot-sdk-java issue #243), so it does here.
+// An empty key is accepted, as the service does (azure-iot-sdk-java issue #1754 / PR #1756). Every case, with its
+// source, is in test/support/twinKeyCases.ts, checked against these rules and the product's.
 // eslint-disable-next-line no-control-regex
 const INVALID_KEY_CHARACTER = /[\u0000-\u001f\u007f-\u009f.$# ]/;
 // eslint-disable-next-line no-control-regex
@@ -61,7 +63,7 @@ export function validateTwinValues(section: TwinSectionName, value: JsonObject, 
     for (const [key, child] of Object.entries(node)) {
       // '__proto__' is a legal twin key, but assigning it to a plain object rewrites the prototype; the simulator
       // rejects it rather than store documents through null-prototype objects everywhere.
-      if (INVALID_KEY_CHARACTER.test(key) || key.length === 0 || key === '__proto__') {
+      if (INVALID_KEY_CHARACTER.test(key) || key === '__proto__') {
         throw new HubError(
           'ArgumentInvalid',
           `Property or Tag name has invalid characters. Error in Property/Tag '${key}' at ${describePath(section, path)}. Must not contain Control Characters, '.', '$', '#', or ' '.`,

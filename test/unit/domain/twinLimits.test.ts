@@ -58,6 +58,7 @@ describe('checkTwinSection', () => {
     { key: 'a.b', shown: '"."' },
     { key: '$custom', shown: '"$"' },
     { key: 'a b', shown: '" "' },
+    { key: 'a#b', shown: '"#"' },
     { key: 'a\tb', shown: '"\\t"' },
     { key: 'a\u0085b', shown: '"\u0085"' },
   ])('rejects key $key', ({ key, shown }) => {
@@ -68,6 +69,12 @@ describe('checkTwinSection', () => {
         severity: 'error',
         message: expect.stringContaining(`contains ${shown}: IoT Hub twin keys must not contain`),
       },
+    ]);
+  });
+
+  it('refuses an empty key, which IoT Hub stores but readers of the twin may fail on', () => {
+    expect(checkTwinSection('tags', { a: { '': 1 } })).toEqual([
+      { path: 'tags.a.', rule: 'twin-key-empty', severity: 'error', message: 'an empty key: IoT Hub stores it, but tools and agents reading the twin may fail on it' },
     ]);
   });
 
