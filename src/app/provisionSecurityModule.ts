@@ -1,14 +1,8 @@
-import type { AgentProfile } from '../domain/agentProfile';
-import { readAssignment, type BaselineAssignment } from '../domain/assignment';
-import type { Baseline } from '../domain/baseline';
+import type { BaselineAssignment } from '../domain/assignment';
 import { diffConfiguration } from '../domain/configurationDiff';
 import type { CompiledDeviceSelector } from '../domain/deviceSelector';
-import { TransientError } from '../domain/productError';
-import { provisioningPatch } from '../domain/provisioningPatch';
-import type { AuditRecord, AuditSink } from './ports/auditSink';
-import type { Clock } from './ports/clock';
-import type { ModuleTwin, TwinRegistry } from './ports/twinRegistry';
 import { assignmentAuditId } from './assignmentAuditId';
+import { reconcileModuleTwin, type ReconcileCause, type ReconcileDependencies, type ReconcileTarget } from './reconcileModuleTwin';
 
 /** A device that IoT Hub reports as newly registered (from a DeviceCreated event). */
 export interface DeviceCreatedNotice {
@@ -22,28 +16,32 @@ export type ProvisionOutcome =
   | { readonly kind: 'not-selected'; readonly reason: string }
   /** The device (or its module) was deleted before we got to it: nothing left to secure. */
   | { readonly kind: 'device-gone' }
-  /** The twin already holds an assignment: keeping it in line is the enforcer's job, not ours. */
+  /** The twin already holds exactly the baseline it is assigned: nothing to do. */
   | { readonly kind: 'already-assigned'; readonly assignment: BaselineAssignment }
-  /** The twin holds a tags.securityBaseline we cannot read; we do not overwrite what someone wrote. */
-  | { readonly kind: 'assignment-unreadable'; readonly problems: readonly string[] };
+  /**
+   * The twin carried an assignment but not its configuration (a forged or stale tag, a partial write by
+   * someone else): the configuration was put back to the assigned baseline, and audited as a correction.
+   */
+  | { readonly kind: 'corrected'; readonly assignment: BaselineAssignment; readonly twinVersion: number; readonly changedSettings: number }
+  /** The assignment is in audit mode and the twin differs from it: recorded, left as it is. */
+  | { readonly kind: 'drift-observed'; readonly assignment: BaselineAssignment; readonly changedSettings: number }
+  /** Exempt from enforcement for now: left as it is. */
+  | { readonly kind: 'exempt'; readonly assignment: BaselineAssignment }
+  /** The twin holds a tags.securityBaseline we cannot read: a security finding, recorded; nothing overwritten. */
+  | { readonly kind: 'assignment-unreadable'; readonly problems: readonly string[] }
+  /** The assignment names a baseline that does not exist (or is for another agent): recorded, not guessed. */
+  | { readonly kind: 'baseline-missing'; readonly assignment: BaselineAssignment; readonly problem: string };
 
-export interface ProvisioningDependencies {
-  readonly registry: TwinRegistry;
-  readonly audit: AuditSink;
-  readonly clock: Clock;
-  readonly profile: AgentProfile;
+export interface ProvisioningDependencies extends ReconcileDependencies {
   readonly selector: CompiledDeviceSelector;
-  readonly defaultBaseline: () => Promise<Baseline>;
 }
 
-/** Concurrent writers can each invalidate our ETag once; more than this means something is looping. */
-const maxConditionalWriteAttempts = 5;
-
 /**
- * Ensures a newly registered device has the security module with the complete default baseline and its
- * assignment tag. Idempotent: re-deliveries and duplicates find the module (409) and the assignment and
- * stop there. Costs two hub calls when nothing fails (create module, patch twin) plus one device read when
- * the selector has to look at the registry.
+ * Ensures a newly registered device has the security module holding exactly its assigned baseline (the
+ * default one for a new module). Idempotent: re-deliveries and duplicates find the module (409) and the
+ * assignment in line and stop there. Costs three hub calls when nothing fails: the device twin read (a
+ * twin read, which also answers "IoT Edge?" and "gone?" before any identity operation is spent), the
+ * module creation (the one identity operation) and one conditional PATCH.
  */
 export async function provisionSecurityModule(deps: ProvisioningDependencies, notice: DeviceCreatedNotice): Promise<ProvisionOutcome> {
   const { registry, profile, selector } = deps;
@@ -52,119 +50,78 @@ export async function provisionSecurityModule(deps: ProvisioningDependencies, no
   if (!selector.matchesDeviceId(deviceId)) {
     return { kind: 'not-selected', reason: 'device ID does not match DEVICE_ID_PATTERN' };
   }
-  if (selector.needsRegistry) {
-    // The event's own twin is documented as a default placeholder (and has no capabilities), so the
-    // registry is the only reliable answer to "is this an IoT Edge device?".
-    const device = await registry.getDevice(deviceId);
-    if (device === undefined) return { kind: 'device-gone' };
-    if (!selector.matchesDevice(device)) return { kind: 'not-selected', reason: 'IoT Edge devices are excluded (INCLUDE_EDGE_DEVICES=false)' };
-  }
+  // Read first, whatever the selector: an event for a device that does not exist (deleted since, or never
+  // there) must not spend the identity budget that real new devices need.
+  const device = await registry.getDevice(deviceId);
+  if (device === undefined) return { kind: 'device-gone' };
+  if (!selector.matchesDevice(device)) return { kind: 'not-selected', reason: 'IoT Edge devices are excluded (INCLUDE_EDGE_DEVICES=false)' };
 
-  const baseline = await deps.defaultBaseline();
   const created = await registry.createModule(deviceId, profile.moduleId);
   if (created.kind === 'device-not-found') return { kind: 'device-gone' };
 
-  if (created.kind === 'created') {
-    // The module is ours and new: write without reading, conditioned on the twin still being untouched.
-    const fresh: WriteTarget = { deviceId, moduleId: profile.moduleId, etag: created.freshTwinEtag, desired: {} };
-    const outcome = await assignBaseline(deps, notice, baseline, fresh);
-    if (outcome !== 'etag-mismatch') return outcome;
-  }
-
-  for (let attempt = 0; attempt < maxConditionalWriteAttempts; attempt++) {
-    const twin = await registry.getModuleTwin(deviceId, profile.moduleId);
-    if (twin === undefined) return { kind: 'device-gone' };
-
-    const existing = readAssignment(twin.tags);
-    if (existing.kind === 'valid') {
-      await recordMissingAuditOf(deps, notice, baseline, twin, existing.assignment);
-      return { kind: 'already-assigned', assignment: existing.assignment };
-    }
-    if (existing.kind === 'invalid') {
-      return { kind: 'assignment-unreadable', problems: existing.issues.map((issue) => issue.message) };
-    }
-    const outcome = await assignBaseline(deps, notice, baseline, twin);
-    if (outcome !== 'etag-mismatch') return outcome;
-  }
-  throw new TransientError('PreconditionFailed', `module twin ${deviceId}/${profile.moduleId} kept changing under ${maxConditionalWriteAttempts} conditional writes`);
-}
-
-/** The twin as last seen: what a conditional write is based on. */
-type WriteTarget = Pick<ModuleTwin, 'deviceId' | 'moduleId' | 'etag' | 'desired'>;
-
-async function assignBaseline(
-  deps: ProvisioningDependencies,
-  notice: DeviceCreatedNotice,
-  baseline: Baseline,
-  twin: WriteTarget,
-): Promise<ProvisionOutcome | 'etag-mismatch'> {
-  const assignment: BaselineAssignment = {
-    name: baseline.name,
-    version: baseline.version,
-    mode: 'enforce',
-    assignedAt: deps.clock.now().toISOString(),
+  const cause: ReconcileCause = {
+    correlationId: notice.eventId,
+    description: `new device registered (DeviceCreated event ${notice.eventId})`,
+    assignAction: 'provisioned',
   };
-  const patch = provisioningPatch(deps.profile, baseline, assignment, twin.desired);
-  const result = await deps.registry.patchModuleTwin(twin.deviceId, twin.moduleId, patch, twin.etag);
-  if (result.kind === 'etag-mismatch') return 'etag-mismatch';
-  if (result.kind === 'not-found') return { kind: 'device-gone' };
+  // A module we just created is untouched: write without reading, conditioned on its fresh ETag.
+  const fresh = created.kind === 'created' ? { deviceId, moduleId: profile.moduleId, etag: created.freshTwinEtag, tags: {}, desired: {} } : undefined;
+  const outcome = await reconcileModuleTwin(deps, { deviceId, moduleId: profile.moduleId }, cause, fresh);
 
-  await deps.audit.record(
-    auditRecordFor(deps, notice, baseline, assignment, {
-      changes: diffConfiguration(deps.profile, twin.desired, baseline.settings),
-      twinVersion: result.twin.version,
-      reason: `new device registered (DeviceCreated event ${notice.eventId}); default baseline applied`,
-    }),
-  );
-  return { kind: 'provisioned', baseline: { name: baseline.name, version: baseline.version }, twinVersion: result.twin.version };
+  switch (outcome.kind) {
+    case 'assigned':
+      return { kind: 'provisioned', baseline: { name: outcome.assignment.name, version: outcome.assignment.version }, twinVersion: outcome.twinVersion };
+    case 'in-line':
+      await recordMissingAuditOf(deps, notice, outcome.assignment, outcome.twin);
+      return { kind: 'already-assigned', assignment: outcome.assignment };
+    case 'corrected':
+      return { kind: 'corrected', assignment: outcome.assignment, twinVersion: outcome.twinVersion, changedSettings: outcome.changes.length };
+    case 'drift-observed':
+      return { kind: 'drift-observed', assignment: outcome.assignment, changedSettings: outcome.changes.length };
+    case 'twin-gone':
+      return { kind: 'device-gone' };
+    default:
+      return outcome;
+  }
 }
 
 /**
  * If an earlier delivery of this event patched the twin but failed before its audit record was written,
- * the retry lands here: write the record now so that no change of ours goes unaudited. Only assignments
- * shaped exactly as provisioning writes them qualify; anything else was not written by this flow.
+ * the retry lands here: write the record now so that no change of ours goes unaudited. Only a twin holding
+ * exactly what provisioning writes qualifies (the default baseline's settings, and its tag in enforce mode
+ * without rollout or exemption); anything else was not written by this flow and gets no record claiming it.
  */
 async function recordMissingAuditOf(
   deps: ProvisioningDependencies,
   notice: DeviceCreatedNotice,
-  baseline: Baseline,
-  twin: ModuleTwin,
   assignment: BaselineAssignment,
+  twin: ReconcileTarget,
 ): Promise<void> {
+  const baseline = await deps.defaultBaseline();
   const writtenByProvisioning =
-    assignment.rolloutId === undefined && assignment.mode === 'enforce' && assignment.name === baseline.name && assignment.version === baseline.version;
+    assignment.rolloutId === undefined &&
+    assignment.exemptUntil === undefined &&
+    assignment.mode === 'enforce' &&
+    assignment.name === baseline.name &&
+    assignment.version === baseline.version;
   if (!writtenByProvisioning) return;
   const id = assignmentAuditId(twin.deviceId, twin.moduleId, assignment.assignedAt);
   if (await deps.audit.has(twin.deviceId, id)) return;
-  await deps.audit.record(
-    auditRecordFor(deps, notice, baseline, assignment, {
-      // The twin before the change is gone; provisioning writes the complete baseline, so that is the change.
-      changes: diffConfiguration(deps.profile, {}, baseline.settings),
-      twinVersion: twin.version,
-      reason: `audit record recovered on re-delivery of DeviceCreated event ${notice.eventId}: the twin carried the assignment but its record was missing`,
-      recovered: true,
-    }),
-  );
-}
-
-function auditRecordFor(
-  deps: ProvisioningDependencies,
-  notice: DeviceCreatedNotice,
-  baseline: Baseline,
-  assignment: BaselineAssignment,
-  details: Pick<AuditRecord, 'changes' | 'reason' | 'twinVersion'> & { readonly recovered?: boolean },
-): AuditRecord {
-  return {
-    id: assignmentAuditId(notice.deviceId, deps.profile.moduleId, assignment.assignedAt),
+  await deps.audit.record({
+    id,
     at: assignment.assignedAt,
     action: 'provisioned',
-    deviceId: notice.deviceId,
-    moduleId: deps.profile.moduleId,
+    deviceId: twin.deviceId,
+    moduleId: twin.moduleId,
     baselineName: baseline.name,
     baselineVersion: baseline.version,
     mode: assignment.mode,
     assignment: { ...assignment },
     correlationId: notice.eventId,
-    ...details,
-  };
+    // The twin before the change is gone; provisioning writes the complete baseline, so that is the change.
+    changes: diffConfiguration(deps.profile, {}, baseline.settings),
+    ...(twin.version === undefined ? {} : { twinVersion: twin.version }),
+    reason: `audit record recovered on re-delivery of DeviceCreated event ${notice.eventId}: the twin holds exactly the default baseline and its assignment, but the record was missing`,
+    recovered: true,
+  });
 }

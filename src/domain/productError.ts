@@ -1,13 +1,16 @@
 import { describeIssues, type ValidationIssue } from './validationIssue';
 
 /**
- * The product's one error family (DESIGN §5). The kind decides what every trigger does with a failure:
+ * The product's one error family (DESIGN §5). The kind decides what every trigger does with a failure
+ * (the table is `failurePolicy`):
  * - `validation`: bad input; never retried, recorded with a clear message;
- * - `permanent`: the world says no (device gone, module not allowed); recorded, not retried;
- * - `transient`: throttling, 5xx, timeouts, ETag races; retried with backoff, honouring `retryAfterMs`.
+ * - `permanent`: the world says no (module not allowed, twin unusable); recorded, not retried;
+ * - `transient`: throttling, 5xx, timeouts, ETag races, missing access; the same request can succeed later;
+ * - `invariant`: a bug in our own code (an assumption that does not hold); never mistaken for the hub's
+ *   answer, always logged with its stack.
  * Adapters translate SDK and HTTP failures into these, so no layer above them sees an SDK error.
  */
-export type ErrorKind = 'validation' | 'permanent' | 'transient';
+export type ErrorKind = 'validation' | 'permanent' | 'transient' | 'invariant';
 
 export interface ProductErrorOptions {
   /** The underlying failure (SDK error, HTTP response error), kept for logs. */
@@ -58,8 +61,27 @@ export class PermanentError extends ProductError {
 /** A failure worth retrying, e.g. `Throttled`, `PreconditionFailed` (ETag race), `ServiceUnavailable`, `Timeout`. */
 export class TransientError extends ProductError {
   readonly kind = 'transient';
+  /**
+   * Whether sending the same request again, within this invocation, can help. False when something must
+   * change first: a fresh read (ETag race) or someone's fix (access revoked, daily quota spent). Such
+   * failures still succeed later, so triggers treat them as transient all the same.
+   */
+  readonly retryNow: boolean;
 
-  constructor(code: string, message: string, options: ProductErrorOptions & { retryAfterMs?: number } = {}) {
+  constructor(code: string, message: string, options: ProductErrorOptions & { retryAfterMs?: number; retryNow?: boolean } = {}) {
+    super(code, message, options);
+    this.retryNow = options.retryNow ?? true;
+  }
+}
+
+/**
+ * Our own code broke one of its assumptions (e.g. a baseline of one profile handed to another): a bug, to be
+ * fixed in code, never reported as if the hub or the caller had said no.
+ */
+export class InvariantError extends ProductError {
+  readonly kind = 'invariant';
+
+  constructor(code: string, message: string, options: ProductErrorOptions = {}) {
     super(code, message, options);
   }
 }

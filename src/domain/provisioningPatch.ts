@@ -2,7 +2,7 @@ import type { AgentProfile } from './agentProfile';
 import { assignmentTagPatch, type BaselineAssignment } from './assignment';
 import type { Baseline } from './baseline';
 import { desiredConfigurationPatch } from './desiredConfiguration';
-import { ValidationError } from './productError';
+import { InvariantError } from './productError';
 
 export interface ProvisioningPatch {
   tags: Record<string, unknown>;
@@ -12,7 +12,7 @@ export interface ProvisioningPatch {
 /**
  * The one module-twin PATCH body provisioning sends: the assignment tag and the complete baseline
  * configuration together, so a device is never seen assigned but unconfigured (or the reverse). Mixing up
- * profile, baseline and assignment is a programming error and throws a ValidationError rather than
+ * profile, baseline and assignment is a programming error and throws an InvariantError (a bug) rather than
  * writing one baseline's settings under another's name.
  */
 export function provisioningPatch(
@@ -22,10 +22,10 @@ export function provisioningPatch(
   currentDesired?: Readonly<Record<string, unknown>>,
 ): ProvisioningPatch {
   if (baseline.profile !== profile.id) {
-    throw new ValidationError('ProfileMismatch', `baseline ${baseline.name} v${baseline.version} is for profile ${baseline.profile}, not ${profile.id}`);
+    throw new InvariantError('ProfileMismatch', `baseline ${baseline.name} v${baseline.version} is for profile ${baseline.profile}, not ${profile.id}`);
   }
   if (assignment.name !== baseline.name || assignment.version !== baseline.version) {
-    throw new ValidationError(
+    throw new InvariantError(
       'AssignmentMismatch',
       `assignment to ${assignment.name} v${assignment.version} does not match baseline ${baseline.name} v${baseline.version}`,
     );

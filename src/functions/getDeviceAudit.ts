@@ -1,19 +1,15 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
+import { httpFailureResponse } from '../adapters/http/httpFailureResponse';
+import { invocationLogger } from '../adapters/logging/invocationLogger';
 import { getServices } from '../composition';
-import { invocationLogger } from './invocationLogger';
 
-/** GET /api/devices/{deviceId}/audit — every change the product made to that device's security module twin. */
+/** GET /api/devices/{deviceId}/audit — every change the product made to a device's security module twin, and every finding. */
 export async function getDeviceAudit(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
-  const deviceId = request.params['deviceId'];
-  if (deviceId === undefined || deviceId === '' || deviceId.length > 128) {
-    return { status: 400, jsonBody: { error: 'deviceId must be 1-128 characters' } };
-  }
+  const deviceId = request.params['deviceId'] ?? '';
   try {
-    const records = await getServices().audit.listForDevice(deviceId);
-    return { status: 200, jsonBody: { deviceId, records } };
+    return { status: 200, jsonBody: { deviceId, records: await getServices().deviceAudit(deviceId) } };
   } catch (error) {
-    invocationLogger(context).error('Could not read the audit table', { deviceId, error: error instanceof Error ? error.message : String(error) });
-    return { status: 503, jsonBody: { error: 'The audit table could not be read; see the function logs.' } };
+    return httpFailureResponse(invocationLogger(context), error, 'Could not read the audit records', context.invocationId, { deviceId });
   }
 }
 

@@ -1,44 +1,85 @@
-import { app, type InvocationContext } from '@azure/functions';
+import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
+import { maxWebhookBodyBytes, readEventGridWebhookRequest } from '../adapters/inbound/eventGridWebhookRequest';
 import { parseDeviceEvent } from '../adapters/inbound/parseDeviceEvent';
+import { invocationLogger } from '../adapters/logging/invocationLogger';
+import { logFailure } from '../adapters/logging/logFailure';
+import { reportDelivery } from '../app/deliveryReport';
+import type { DeviceCreatedNotice } from '../app/provisionSecurityModule';
 import { getServices } from '../composition';
-import { isProductError } from '../domain/productError';
-import { invocationLogger } from './invocationLogger';
+import { failureResponse } from '../domain/failurePolicy';
 
 /**
- * Event Grid trigger for IoT Hub's Microsoft.Devices.DeviceCreated: gives the new device its security
- * module and baseline. Throwing makes the host answer 500 and Event Grid re-deliver the whole payload
- * (with backoff, for up to 24 h), so only failures that a later attempt can fix are thrown.
+ * Event Grid webhook for IoT Hub's Microsoft.Devices.DeviceCreated (Event Grid schema or CloudEvents 1.0):
+ * gives each new device its security module and baseline. One invocation is one delivery, so the delivery
+ * has one deadline (Event Grid waits 30 s), its devices are handled with bounded concurrency, and it gets
+ * one summary line. Answering 5xx makes Event Grid re-send the whole delivery; a 400 it does not re-send.
  */
-export async function onDeviceCreated(event: unknown, context: InvocationContext): Promise<void> {
+export async function onDeviceCreated(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
+  const receivedAt = new Date();
   const log = invocationLogger(context);
-  const parsed = parseDeviceEvent(event);
-  if (parsed.kind === 'malformed') {
-    // Re-delivering a malformed event cannot help; log it in full so it is found, and let the batch go on.
-    log.error('Rejected malformed device event', { reason: parsed.reason, event: JSON.stringify(event)?.slice(0, 4000) });
-    return;
-  }
-  if (parsed.kind === 'ignored') {
-    log.info('Ignored event that is not a DeviceCreated', { eventId: parsed.eventId, eventType: parsed.eventType });
-    return;
-  }
+  const reject = (status: 400 | 413, reason: string): HttpResponseInit => {
+    log.warn('Rejected Event Grid webhook request', { status, reason, invocationId: context.invocationId });
+    return { status, jsonBody: { error: reason } };
+  };
+  const declaredLength = Number(request.headers.get('content-length') ?? 0);
+  if (declaredLength > maxWebhookBodyBytes) return reject(413, `the request body is ${declaredLength} bytes; at most ${maxWebhookBodyBytes} are accepted`);
 
-  const { notice } = parsed;
-  try {
-    const outcome = await getServices().provisionSecurityModule(notice);
-    log.info(`Device ${notice.deviceId}: ${outcome.kind}`, { eventId: notice.eventId, deviceId: notice.deviceId, outcome });
-  } catch (error) {
-    if (isProductError(error) && error.kind === 'validation') {
-      // The hub rejected what we sent: the same request would be rejected again, so re-delivery cannot help.
-      // Logged at error level with the device, so an operator sees it.
-      log.error(`Device ${notice.deviceId}: hub rejected the provisioning request`, { eventId: notice.eventId, error: error.message });
-      return;
-    }
-    log.error(`Device ${notice.deviceId}: provisioning failed, Event Grid will re-deliver`, {
-      eventId: notice.eventId,
-      error: error instanceof Error ? error.message : String(error),
-    });
-    throw error;
+  const webhook = readEventGridWebhookRequest({ method: request.method, header: (name) => request.headers.get(name), body: await request.text() });
+  switch (webhook.kind) {
+    case 'rejected':
+      return reject(webhook.status, webhook.reason);
+    case 'abuse-protection':
+      return { status: 200, headers: { 'webhook-allowed-origin': webhook.origin, 'webhook-allowed-rate': '*' } };
+    case 'subscription-validation':
+      log.info('Event Grid subscription validated', { invocationId: context.invocationId });
+      return { status: 200, jsonBody: { validationResponse: webhook.validationCode } };
+    case 'unsubscribe':
+      log.warn('Event Grid removed the DeviceCreated subscription', { invocationId: context.invocationId });
+      return { status: 200 };
+    case 'notification':
+      return handleDelivery(webhook.events, receivedAt, request.headers.get('aeg-delivery-count'), context);
   }
 }
 
-app.eventGrid('onDeviceCreated', { handler: onDeviceCreated });
+async function handleDelivery(events: readonly unknown[], receivedAt: Date, deliveryCount: string | null, context: InvocationContext): Promise<HttpResponseInit> {
+  const log = invocationLogger(context);
+  const parsed = events.map(parseDeviceEvent);
+  const notices: DeviceCreatedNotice[] = [];
+  const malformed: string[] = [];
+  let ignored = 0;
+  for (const event of parsed) {
+    if (event.kind === 'device-created') notices.push(event.notice);
+    else if (event.kind === 'malformed') malformed.push(event.reason);
+    else ignored++;
+  }
+  if (malformed.length > 0) {
+    // Re-sending a malformed event cannot help: reported once per delivery, with a few reasons to go on.
+    log.error('Rejected malformed device events', { count: malformed.length, examples: malformed.slice(0, 3) });
+  }
+
+  const results = notices.length === 0 ? [] : await getServices().provisionDeviceCreatedEvents(notices, receivedAt);
+  for (const result of results) {
+    const { deviceId, eventId } = result.notice;
+    if (result.status === 'failed') {
+      logFailure(log, failureResponse('event-grid-delivery', result.error), `Device ${deviceId}: provisioning failed`, result.error, { deviceId, eventId });
+    } else if (result.status === 'done') {
+      const { outcome } = result;
+      // Outcomes that changed a twin or found something are worth a line each; the rest are counted.
+      if (outcome.kind === 'provisioned' || outcome.kind === 'corrected') log.info(`Device ${deviceId}: ${outcome.kind}`, { deviceId, eventId, outcome });
+      else if (outcome.kind === 'assignment-unreadable' || outcome.kind === 'baseline-missing' || outcome.kind === 'drift-observed') {
+        log.warn(`Device ${deviceId}: ${outcome.kind}`, { deviceId, eventId, outcome });
+      }
+    }
+  }
+
+  const report = reportDelivery(results, { malformed: malformed.length, ignored });
+  const summary = { ...report, deliveryCount: Number(deliveryCount ?? 1), durationMs: Date.now() - receivedAt.getTime(), invocationId: context.invocationId };
+  if (report.unfinished > 0) {
+    log.warn(`Event Grid delivery of ${report.events} events: ${report.unfinished} not finished, Event Grid will re-send it`, summary);
+    return { status: 503, jsonBody: { error: `${report.unfinished} of ${report.events} events were not finished; send the delivery again`, counts: report.counts } };
+  }
+  log.info(`Event Grid delivery of ${report.events} events handled`, summary);
+  return { status: 200, jsonBody: { counts: report.counts } };
+}
+
+app.http('onDeviceCreated', { methods: ['POST', 'OPTIONS'], authLevel: 'function', route: 'eventgrid/device-created', handler: onDeviceCreated });

@@ -178,13 +178,24 @@ describe('IotHubTwinRegistry failure handling (real SDK, simulator faults)', () 
     simulator.setFaults(undefined);
   });
 
-  it('reports permanent errors without retrying them', async () => {
+  it('reports missing access at once, as transient (it succeeds once access is fixed) but not retried now', async () => {
     const wrongKey = simulator.connectionString.replace(/SharedAccessKey=[^;]+/, `SharedAccessKey=${Buffer.from('not the key').toString('base64')}`);
     const config = configFor(simulator, { IOTHUB_CONNECTION_STRING: wrongKey });
     const unauthorized = new IotHubTwinRegistry(createRegistry(config.iotHub), { retry: { budgetMs: 2_000 } });
     simulator.resetStats();
-    await expect(unauthorized.getDevice('faulty-1')).rejects.toMatchObject({ kind: 'permanent', code: 'IotHubUnauthorizedAccess' });
+    await expect(unauthorized.getDevice('faulty-1')).rejects.toMatchObject({ kind: 'transient', code: 'IotHubUnauthorizedAccess', retryNow: false });
     expect(Object.values(simulator.stats().rejected.auth).reduce((sum, n) => sum + (n ?? 0), 0)).toBe(1);
+  });
+
+  it('stops retrying at the deadline it is given, whatever budget is left', async () => {
+    simulator.setFaults({ errorRate: 1, statuses: [503], seed: 5 });
+    simulator.resetStats();
+    const bounded = new IotHubTwinRegistry(createRegistry(configFor(simulator, { IOTHUB_CONNECTION_STRING: simulator.connectionString }).iotHub), { retry: { budgetMs: 600_000, baseDelayMs: 50, maxDelayMs: 50 } });
+    await expect(bounded.withDeadline({ atMs: Date.now() + 300 }).getDevice('faulty-1')).rejects.toMatchObject({ kind: 'transient' });
+    simulator.setFaults(undefined);
+    const attempts = Object.values(simulator.stats().rejected.fault).reduce((sum, n) => sum + (n ?? 0), 0);
+    expect(attempts).toBeGreaterThan(0);
+    expect(attempts).toBeLessThan(50);
   });
 
   it('never sends an unconditional PATCH', async () => {
@@ -243,7 +254,7 @@ describe('IotHubTwinRegistry with Entra ID (managed identity path)', () => {
         createRegistry(config.iotHub, { getToken: async () => ({ token: 'someone-elses-token', expiresOnTimestamp: Date.now() + 3_600_000 }) }),
         { retry: { budgetMs: 1_000 } },
       );
-      await expect(rejected.getDevice('entra-1')).rejects.toMatchObject({ kind: 'permanent', code: 'IotHubUnauthorizedAccess' });
+      await expect(rejected.getDevice('entra-1')).rejects.toMatchObject({ kind: 'transient', code: 'IotHubUnauthorizedAccess', retryNow: false });
     } finally {
       await tokenSimulator.close();
     }

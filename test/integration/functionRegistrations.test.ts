@@ -1,7 +1,6 @@
 // The app's functions as the Functions host indexes them: loaded from src/functions through the real
 // @azure/functions library, with every binding's metadata. A changed trigger, route or auth level is a
 // deployment change, so it must show up here.
-import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { LocalFunctionsHost, LogBuffer, type FunctionRegistration } from '../local/functionsHost';
@@ -9,9 +8,8 @@ import { LocalFunctionsHost, LogBuffer, type FunctionRegistration } from '../loc
 let functions: Map<string, FunctionRegistration>;
 
 beforeAll(async () => {
-  const folder = join(__dirname, '../../src/functions');
   const host = await LocalFunctionsHost.load({
-    functionModules: readdirSync(folder).map((file) => join(folder, file)),
+    functionModules: [join(__dirname, '../../src/main.ts')],
     logger: new LogBuffer(),
     // Valid but unused: the app checks its settings when the worker starts.
     settings: {
@@ -34,10 +32,14 @@ describe('registered functions', () => {
     for (const registration of functions.values()) expect(registration.indexingError, registration.name).toBeUndefined();
   });
 
-  it('onDeviceCreated: an Event Grid trigger and nothing else', () => {
+  it('onDeviceCreated: the Event Grid webhook, POST and OPTIONS at /api/eventgrid/device-created with a function key', () => {
     const registration = byName('onDeviceCreated');
-    expect(registration.triggerType).toBe('eventGridTrigger');
-    expect(Object.values(registration.bindings)).toEqual([expect.objectContaining({ type: 'eventGridTrigger', direction: 'in' })]);
+    expect(registration.triggerType).toBe('httpTrigger');
+    const bindings = Object.values(registration.bindings);
+    expect(bindings).toHaveLength(2);
+    expect(bindings).toContainEqual(
+      expect.objectContaining({ type: 'httpTrigger', direction: 'in', authLevel: 'function', route: 'eventgrid/device-created', methods: ['POST', 'OPTIONS'] }),
+    );
     expect(registration.retryOptions).toBeUndefined();
   });
 

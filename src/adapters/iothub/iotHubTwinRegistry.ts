@@ -1,5 +1,6 @@
 import type { Registry } from 'azure-iothub';
-import { isProductError, PermanentError, ValidationError } from '../../domain/productError';
+import type { Deadline } from '../../app/deadline';
+import { isProductError, PermanentError, TransientError, ValidationError } from '../../domain/productError';
 import type {
   CreateModuleOutcome,
   DeviceIdentity,
@@ -21,7 +22,7 @@ import { translateIotHubError } from './translateIotHubError';
 export const freshTwinEtag = 'AAAAAAAAAAE=';
 
 export interface IotHubTwinRegistryOptions {
-  readonly retry: Pick<RetryOptions, 'budgetMs'> & Partial<Omit<RetryOptions, 'budgetMs' | 'isRetryable'>>;
+  readonly retry: Pick<RetryOptions, 'budgetMs'> & Partial<Omit<RetryOptions, 'budgetMs' | 'isRetryable' | 'deadlineAtMs'>>;
 }
 
 /** TwinRegistry over azure-iothub's Registry: translates hub errors and retries transient ones. */
@@ -29,12 +30,21 @@ export class IotHubTwinRegistry implements TwinRegistry {
   constructor(
     private readonly registry: Registry,
     private readonly options: IotHubTwinRegistryOptions,
+    private readonly deadline?: Deadline,
   ) {}
+
+  /** The same registry, with every call (retries included) bounded by the trigger's deadline. */
+  withDeadline(deadline: Deadline): IotHubTwinRegistry {
+    return new IotHubTwinRegistry(this.registry, this.options, deadline);
+  }
 
   async getDevice(deviceId: string): Promise<DeviceIdentity | undefined> {
     try {
-      const { responseBody } = await this.call('get device', () => this.registry.get(deviceId));
-      return { deviceId: responseBody.deviceId, isEdgeDevice: responseBody.capabilities?.iotEdge === true };
+      // The device twin, not the identity: twin reads have their own budget (100/s per S1 unit) where
+      // identity reads share 100/min with module creation, and the twin carries capabilities.iotEdge too.
+      const { responseBody } = await this.call('get device twin', () => this.registry.getTwin(deviceId));
+      const capabilities = (responseBody as { capabilities?: { iotEdge?: unknown } }).capabilities;
+      return { deviceId, isEdgeDevice: capabilities?.iotEdge === true };
     } catch (error) {
       if (isNotFound(error)) return undefined;
       throw error;
@@ -105,8 +115,8 @@ export class IotHubTwinRegistry implements TwinRegistry {
         baseDelayMs: 250,
         maxDelayMs: 8_000,
         ...this.options.retry,
-        // A 412 needs a fresh read, not the same request again: the caller decides.
-        isRetryable: (error) => error.kind === 'transient' && error.code !== 'PreconditionFailed',
+        ...(this.deadline === undefined ? {} : { deadlineAtMs: this.deadline.atMs }),
+        isRetryable: (error) => error instanceof TransientError && error.retryNow,
       },
     );
   }

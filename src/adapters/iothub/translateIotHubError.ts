@@ -44,14 +44,19 @@ export function describeIotHubFailure(error: unknown): IotHubFailure {
 export function translateIotHubError(error: unknown, operation: string): ProductError {
   const failure = describeIotHubFailure(error);
   const what = `${operation}: ${failure.status === undefined ? '' : `HTTP ${failure.status} `}${failure.code ?? ''}${failure.code === undefined ? '' : ' '}${failure.message}`.trim();
-  const details = { cause: error, ...(failure.retryAfterMs === undefined ? {} : { retryAfterMs: failure.retryAfterMs }) };
+  // The SDK's error holds the whole request, SAS Authorization header included: keep only what was learnt.
+  const details = { cause: failure, ...(failure.retryAfterMs === undefined ? {} : { retryAfterMs: failure.retryAfterMs }) };
   const { status } = failure;
   if (status === undefined) {
     // No HTTP response at all: the connection dropped, timed out or was refused. Worth another try.
     return new TransientError(failure.code !== undefined && networkErrorCodes.has(failure.code) ? failure.code : 'NetworkError', what, details);
   }
   if (status === 400) return new ValidationError(failure.code ?? 'BadRequest', what, details);
-  if (status === 412) return new TransientError('PreconditionFailed', what, details);
+  // A stale ETag needs a fresh read, not the same request again: the caller decides.
+  if (status === 412) return new TransientError('PreconditionFailed', what, { ...details, retryNow: false });
+  // Access revoked or the daily quota spent: retrying now cannot help, but the same request succeeds once
+  // someone fixes it, so the event must not be dropped (Event Grid keeps re-sending it meanwhile).
+  if (status === 401 || status === 403) return new TransientError(failure.code ?? `Http${status}`, what, { ...details, retryNow: false });
   if (status === 408 || status === 429 || status >= 500) {
     return new TransientError(status === 429 ? (failure.code ?? 'ThrottlingException') : (failure.code ?? `Http${status}`), what, details);
   }

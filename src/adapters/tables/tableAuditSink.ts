@@ -1,6 +1,7 @@
 import { RestError, type TableClient } from '@azure/data-tables';
 import type { AuditRecord, AuditSink } from '../../app/ports/auditSink';
 import type { SettingChange } from '../../domain/configurationDiff';
+import type { Deadline } from '../../app/deadline';
 import { ensureTableOnce } from './createTableClient';
 import { fromTableKey, toTableKey } from './tableKeys';
 
@@ -10,12 +11,13 @@ interface AuditEntity {
   at: string;
   action: string;
   moduleId: string;
-  baselineName: string;
-  baselineVersion: number;
-  mode: string;
+  baselineName?: string;
+  baselineVersion?: number;
+  mode?: string;
   changesJson: string;
   changedSettings: number;
   assignmentJson: string;
+  findingsJson?: string;
   reason: string;
   correlationId: string;
   twinVersion?: number;
@@ -29,8 +31,22 @@ interface AuditEntity {
 export class TableAuditSink implements AuditSink {
   private readonly ensureTable: () => Promise<void>;
 
-  constructor(private readonly client: TableClient) {
-    this.ensureTable = ensureTableOnce(client);
+  constructor(
+    private readonly client: TableClient,
+    private readonly deadline?: Deadline,
+    ensureTable?: () => Promise<void>,
+  ) {
+    this.ensureTable = ensureTable ?? ensureTableOnce(client);
+  }
+
+  /** The same sink, with each write abandoned at the trigger's deadline (the SDK's own retries included). */
+  withDeadline(deadline: Deadline): TableAuditSink {
+    return new TableAuditSink(this.client, deadline, this.ensureTable);
+  }
+
+  private abortSignal(): { abortSignal?: AbortSignal } {
+    if (this.deadline === undefined) return {};
+    return { abortSignal: AbortSignal.timeout(Math.max(1, this.deadline.atMs - Date.now())) };
   }
 
   async record(entry: AuditRecord): Promise<void> {
@@ -41,24 +57,26 @@ export class TableAuditSink implements AuditSink {
       at: entry.at,
       action: entry.action,
       moduleId: entry.moduleId,
-      baselineName: entry.baselineName,
-      baselineVersion: entry.baselineVersion,
-      mode: entry.mode,
+      ...(entry.baselineName === undefined ? {} : { baselineName: entry.baselineName }),
+      ...(entry.baselineVersion === undefined ? {} : { baselineVersion: entry.baselineVersion }),
+      ...(entry.mode === undefined ? {} : { mode: entry.mode }),
       changesJson: JSON.stringify(entry.changes),
       changedSettings: entry.changes.length,
-      assignmentJson: JSON.stringify(entry.assignment),
+      // A finding keeps the tag as found, which may be any JSON (even absent): stored as JSON text.
+      assignmentJson: JSON.stringify(entry.assignment ?? null),
+      ...(entry.findings === undefined ? {} : { findingsJson: JSON.stringify(entry.findings) }),
       reason: entry.reason,
       correlationId: entry.correlationId,
       ...(entry.twinVersion === undefined ? {} : { twinVersion: entry.twinVersion }),
       ...(entry.recovered === undefined ? {} : { recovered: entry.recovered }),
     };
-    await this.client.upsertEntity(entity, 'Replace');
+    await this.client.upsertEntity(entity, 'Replace', this.abortSignal());
   }
 
   async has(deviceId: string, id: string): Promise<boolean> {
     await this.ensureTable();
     try {
-      await this.client.getEntity(toTableKey(deviceId), toTableKey(id), { queryOptions: { select: ['rowKey'] } });
+      await this.client.getEntity(toTableKey(deviceId), toTableKey(id), { queryOptions: { select: ['rowKey'] }, ...this.abortSignal() });
       return true;
     } catch (error) {
       if (error instanceof RestError && error.statusCode === 404) return false;
@@ -85,11 +103,12 @@ function toRecord(entity: AuditEntity): AuditRecord {
     action: entity.action as AuditRecord['action'],
     deviceId: fromTableKey(entity.partitionKey),
     moduleId: entity.moduleId,
-    baselineName: entity.baselineName,
-    baselineVersion: entity.baselineVersion,
-    mode: entity.mode as AuditRecord['mode'],
+    ...(typeof entity.baselineName === 'string' ? { baselineName: entity.baselineName } : {}),
+    ...(typeof entity.baselineVersion === 'number' ? { baselineVersion: entity.baselineVersion } : {}),
+    ...(entity.mode === 'enforce' || entity.mode === 'audit' ? { mode: entity.mode } : {}),
     changes: JSON.parse(entity.changesJson) as SettingChange[],
-    assignment: JSON.parse(entity.assignmentJson) as Record<string, unknown>,
+    assignment: JSON.parse(entity.assignmentJson) as unknown,
+    ...(typeof entity.findingsJson === 'string' ? { findings: JSON.parse(entity.findingsJson) as string[] } : {}),
     reason: entity.reason,
     correlationId: entity.correlationId,
     ...(typeof entity.twinVersion === 'number' ? { twinVersion: entity.twinVersion } : {}),

@@ -1,8 +1,16 @@
 import type { SettingChange } from '../../domain/configurationDiff';
 
-export type AuditAction = 'provisioned';
+/**
+ * - `provisioned`: a baseline assigned and written to a twin that had none;
+ * - `corrected`: a twin whose desired configuration differed from its assigned baseline was put back;
+ * - `drift-observed`: the same difference on a twin in audit mode, recorded and left as it is;
+ * - `assignment-unreadable`: `tags.securityBaseline` is present but unusable: nothing written (a finding);
+ * - `baseline-missing`: the assignment names a baseline version that does not exist (or is for another
+ *   agent): nothing written, nothing guessed (a finding).
+ */
+export type AuditAction = 'provisioned' | 'corrected' | 'drift-observed' | 'assignment-unreadable' | 'baseline-missing';
 
-/** One change the product made to a module twin: who, what, which baseline, why. */
+/** One change the product made to a module twin, or one security finding about it: who, what, which baseline, why. */
 export interface AuditRecord {
   /** Deterministic, so that re-writing the record after a retry does not create a second one. */
   readonly id: string;
@@ -10,17 +18,20 @@ export interface AuditRecord {
   readonly action: AuditAction;
   readonly deviceId: string;
   readonly moduleId: string;
-  readonly baselineName: string;
-  readonly baselineVersion: number;
-  readonly mode: 'enforce' | 'audit';
-  /** The agent settings that changed, from what to what. */
+  /** The baseline the twin is (to be) held to; absent when the assignment could not be read. */
+  readonly baselineName?: string;
+  readonly baselineVersion?: number;
+  readonly mode?: 'enforce' | 'audit';
+  /** The agent settings that changed (or, for `drift-observed`, differ), from what to what. */
   readonly changes: readonly SettingChange[];
-  /** The twin's tags.securityBaseline as written. */
-  readonly assignment: Readonly<Record<string, unknown>>;
+  /** The twin's tags.securityBaseline as written, or as found when it is a finding. */
+  readonly assignment: unknown;
+  /** For findings: what is wrong, one sentence per problem. */
+  readonly findings?: readonly string[];
   readonly reason: string;
   /** Id of the event or request that caused the change. */
   readonly correlationId: string;
-  /** Twin version right after the change, when known. */
+  /** Twin version right after the change (or when the finding was made), when known. */
   readonly twinVersion?: number;
   /** true when written on a later delivery because the first write of the record did not happen. */
   readonly recovered?: boolean;

@@ -1,7 +1,7 @@
 /**
  * What the use cases need from IoT Hub's identity registry and twins. The iothub adapter implements it
  * over azure-iothub's Registry; transient failures (429, 5xx, timeouts) are retried inside the adapter
- * within its time budget, so callers only see expected outcomes or a ProductError.
+ * within its time budget and the trigger's deadline, so callers only see expected outcomes or a ProductError.
  */
 export interface DeviceIdentity {
   readonly deviceId: string;
@@ -45,7 +45,10 @@ export interface ModuleTwinPage {
 }
 
 export interface TwinRegistry {
-  /** undefined when the device does not exist (any more). */
+  /**
+   * What the device twin says of the device; undefined when the device does not exist (any more). A twin
+   * read: it spends the hub's twin-read budget, never the identity operations that module creation needs.
+   */
   getDevice(deviceId: string): Promise<DeviceIdentity | undefined>;
   /** Creates the module identity; an existing one is reported, not replaced (its keys stay valid). */
   createModule(deviceId: string, moduleId: string): Promise<CreateModuleOutcome>;

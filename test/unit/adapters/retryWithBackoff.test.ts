@@ -60,4 +60,26 @@ describe('retryWithBackoff', () => {
     await expect(retryWithBackoff(async () => Promise.reject(new TypeError('bug')), { budgetMs: 10_000, baseDelayMs: 1, maxDelayMs: 1, isRetryable: () => true, ...time })).rejects.toThrow(TypeError);
     expect(time.sleeps).toEqual([]);
   });
+
+  it('never waits past the caller\'s deadline, even with budget left', async () => {
+    const time = virtualTime();
+    let calls = 0;
+    const failing = retryWithBackoff(
+      async () => {
+        calls += 1;
+        throw new TransientError('ThrottlingException', 'slow down');
+      },
+      { budgetMs: 60_000, deadlineAtMs: 1_000, baseDelayMs: 300, maxDelayMs: 300, isRetryable: () => true, random: () => 1, ...time },
+    );
+    await expect(failing).rejects.toMatchObject({ code: 'ThrottlingException' });
+    expect(time.sleeps).toEqual([300, 300, 300]);
+    expect(calls).toBe(4);
+  });
+
+  it('abandons an attempt still running at the deadline with a transient DeadlineExceeded', async () => {
+    const never = new Promise<string>(() => undefined);
+    const started = Date.now();
+    const attempt = retryWithBackoff(() => never, { budgetMs: 60_000, deadlineAtMs: started + 20, baseDelayMs: 1, maxDelayMs: 1, isRetryable: () => true });
+    await expect(attempt).rejects.toMatchObject({ kind: 'transient', code: 'DeadlineExceeded' });
+  });
 });

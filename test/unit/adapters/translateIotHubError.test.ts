@@ -16,8 +16,8 @@ describe('translateIotHubError', () => {
     [503, 'ErrorCode:ServiceUnavailable;later', 'transient', 'ServiceUnavailable'],
     [500, 'ErrorCode:ServerError;oops', 'transient', 'ServerError'],
     [400, 'ErrorCode:ArgumentInvalid;bad key', 'validation', 'ArgumentInvalid'],
-    [401, 'ErrorCode:IotHubUnauthorizedAccess;no', 'permanent', 'IotHubUnauthorizedAccess'],
-    [403, 'ErrorCode:IotHubQuotaExceeded;quota', 'permanent', 'IotHubQuotaExceeded'],
+    [401, 'ErrorCode:IotHubUnauthorizedAccess;no', 'transient', 'IotHubUnauthorizedAccess'],
+    [403, 'ErrorCode:IotHubQuotaExceeded;quota', 'transient', 'IotHubQuotaExceeded'],
   ])('HTTP %i %s → %s %s', (status, message, kind, code) => {
     const error = translateIotHubError(sdkError(status, { Message: message, ExceptionMessage: 'Tracking ID:abc' }), 'op');
     expect(error).toMatchObject({ kind, code });
@@ -43,6 +43,21 @@ describe('translateIotHubError', () => {
     expect(translateIotHubError(reset, 'op')).toMatchObject({ kind: 'transient', code: 'ECONNRESET' });
     expect(translateIotHubError(new Error('weird'), 'op')).toMatchObject({ kind: 'transient', code: 'NetworkError' });
     expect(translateIotHubError('not even an error', 'op')).toMatchObject({ kind: 'transient', code: 'NetworkError' });
+  });
+
+  it('retries in the same invocation only what the same request can fix', () => {
+    expect(translateIotHubError(sdkError(429, {}), 'op')).toMatchObject({ kind: 'transient', retryNow: true });
+    expect(translateIotHubError(sdkError(412, {}), 'op')).toMatchObject({ kind: 'transient', retryNow: false });
+    expect(translateIotHubError(sdkError(401, {}), 'op')).toMatchObject({ kind: 'transient', code: 'Http401', retryNow: false });
+    expect(translateIotHubError(sdkError(403, {}), 'op')).toMatchObject({ kind: 'transient', code: 'Http403', retryNow: false });
+  });
+
+  it('keeps no part of the request (its SAS Authorization header) in the translated error', () => {
+    const sas = 'SharedAccessSignature sr=hub.azure-devices.net&sig=c2VjcmV0&se=1999999999&skn=iothubowner';
+    const raw = Object.assign(sdkError(500, { Message: 'ErrorCode:ServerError;oops' }), { request: { headers: { authorization: sas } } });
+    const error = translateIotHubError(raw, 'op');
+    expect(JSON.stringify({ ...error, cause: error.cause })).not.toContain('c2VjcmV0');
+    expect(error.cause).toEqual({ status: 500, code: 'ServerError', message: 'oops' });
   });
 
   it('keeps a Retry-After the service sends', () => {

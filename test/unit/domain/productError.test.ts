@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isProductError, isTransient, PermanentError, TransientError, ValidationError } from '../../../src/domain/productError';
+import { InvariantError, isProductError, isTransient, PermanentError, TransientError, ValidationError } from '../../../src/domain/productError';
 import { errorIssue } from '../../../src/domain/validationIssue';
 
 describe('ProductError family', () => {
@@ -7,6 +7,7 @@ describe('ProductError family', () => {
     { error: new ValidationError('InvalidBaseline', 'bad'), kind: 'validation', name: 'ValidationError', transient: false },
     { error: new PermanentError('DeviceNotFound', 'gone'), kind: 'permanent', name: 'PermanentError', transient: false },
     { error: new TransientError('Throttled', 'slow down'), kind: 'transient', name: 'TransientError', transient: true },
+    { error: new InvariantError('ProfileMismatch', 'a bug'), kind: 'invariant', name: 'InvariantError', transient: false },
   ])('$name has kind $kind and a stable code', ({ error, kind, name, transient }) => {
     expect(error).toBeInstanceOf(Error);
     expect(error.kind).toBe(kind);

@@ -3,7 +3,7 @@ import type { BaselineAssignment } from '../../../src/domain/assignment';
 import { readAssignment } from '../../../src/domain/assignment';
 import type { Baseline } from '../../../src/domain/baseline';
 import { diffConfiguration } from '../../../src/domain/configurationDiff';
-import { ValidationError } from '../../../src/domain/productError';
+import { InvariantError } from '../../../src/domain/productError';
 import { ascClassic } from '../../../src/domain/profiles/ascClassic';
 import { defenderMicroAgent } from '../../../src/domain/profiles/defenderMicroAgent';
 import { provisioningPatch } from '../../../src/domain/provisioningPatch';
@@ -38,7 +38,7 @@ describe('provisioningPatch', () => {
 
   it('refuses a baseline of another profile', () => {
     expect(() => provisioningPatch(defenderMicroAgent, baseline, assignment)).toThrow(
-      expect.objectContaining({ code: 'ProfileMismatch', kind: 'validation' }),
+      expect.objectContaining({ code: 'ProfileMismatch', kind: 'invariant' }),
     );
   });
 
@@ -46,7 +46,7 @@ describe('provisioningPatch', () => {
     { ...assignment, name: 'other' },
     { ...assignment, version: 5 },
   ])('refuses an assignment to another baseline ($name v$version)', (other) => {
-    expect(() => provisioningPatch(ascClassic, baseline, other)).toThrow(ValidationError);
+    expect(() => provisioningPatch(ascClassic, baseline, other)).toThrow(InvariantError);
     expect(() => provisioningPatch(ascClassic, baseline, other)).toThrow(/does not match baseline default v4/);
   });
 });

@@ -1,0 +1,215 @@
+import type { AgentProfile } from '../domain/agentProfile';
+import { readAssignment, type BaselineAssignment } from '../domain/assignment';
+import type { Baseline } from '../domain/baseline';
+import { diffConfiguration, type SettingChange } from '../domain/configurationDiff';
+import { desiredConfigurationPatch } from '../domain/desiredConfiguration';
+import { TransientError } from '../domain/productError';
+import { provisioningPatch } from '../domain/provisioningPatch';
+import { assignmentAuditId } from './assignmentAuditId';
+import type { AuditRecord, AuditSink } from './ports/auditSink';
+import type { Clock } from './ports/clock';
+import type { ModuleTwin, TwinRegistry } from './ports/twinRegistry';
+
+/**
+ * The one comparison of a module twin with the baseline it is assigned, shared by every flow that keeps
+ * twins in line (provisioning now; the twin-change enforcer, the sweep and rollouts next): read the
+ * assignment from `tags.securityBaseline`, diff the desired configuration against
+ * `baseline[name, version]`, and PATCH with the twin's ETag only when they differ. A twin without an
+ * assignment gets the default baseline. Nothing is guessed: an unreadable tag or a baseline version that
+ * does not exist is recorded as a finding and the twin is left as it is.
+ */
+export interface ReconcileDependencies {
+  readonly registry: TwinRegistry;
+  readonly audit: AuditSink;
+  readonly clock: Clock;
+  readonly profile: AgentProfile;
+  /** The stored baseline `name` version `version`, or undefined when there is none. */
+  readonly baseline: (name: string, version: number) => Promise<Baseline | undefined>;
+  /** The baseline a twin without an assignment gets. */
+  readonly defaultBaseline: () => Promise<Baseline>;
+}
+
+/** Why this reconcile happens: kept in the audit records. */
+export interface ReconcileCause {
+  /** Id of the event or request. */
+  readonly correlationId: string;
+  /** One sentence for the audit record, e.g. "new device registered (DeviceCreated event e1)". */
+  readonly description: string;
+  /** The audit action of assigning a baseline to a twin that has none. */
+  readonly assignAction: 'provisioned';
+}
+
+/** The twin as last seen: what a conditional write is based on. */
+export type ReconcileTarget = Pick<ModuleTwin, 'deviceId' | 'moduleId' | 'etag' | 'tags' | 'desired'> & { readonly version?: number };
+
+export type ReconcileOutcome =
+  /** The twin had no assignment and now holds the default baseline and its tag. */
+  | { readonly kind: 'assigned'; readonly assignment: BaselineAssignment; readonly twinVersion: number; readonly changes: readonly SettingChange[] }
+  /** The twin already holds exactly its assigned baseline: nothing written. */
+  | { readonly kind: 'in-line'; readonly assignment: BaselineAssignment; readonly twin: ModuleTwin | ReconcileTarget }
+  /** The desired configuration differed from the assigned baseline and was put back. */
+  | { readonly kind: 'corrected'; readonly assignment: BaselineAssignment; readonly twinVersion: number; readonly changes: readonly SettingChange[] }
+  /** Audit mode: the difference was recorded and left. */
+  | { readonly kind: 'drift-observed'; readonly assignment: BaselineAssignment; readonly changes: readonly SettingChange[] }
+  /** Exempt until `exemptUntil`: not compared. */
+  | { readonly kind: 'exempt'; readonly assignment: BaselineAssignment }
+  | { readonly kind: 'assignment-unreadable'; readonly problems: readonly string[] }
+  | { readonly kind: 'baseline-missing'; readonly assignment: BaselineAssignment; readonly problem: string }
+  /** The module (or its device) no longer exists. */
+  | { readonly kind: 'twin-gone' };
+
+/** Concurrent writers can each invalidate our ETag once; more than this means something is looping. */
+const maxConditionalWriteAttempts = 5;
+
+/**
+ * Reconciles one module twin. `known` is the twin as the caller last saw it (saves a read); without it,
+ * or when a conditional write finds the twin changed (412), the twin is read afresh and compared again.
+ */
+export async function reconcileModuleTwin(
+  deps: ReconcileDependencies,
+  twinId: { readonly deviceId: string; readonly moduleId: string },
+  cause: ReconcileCause,
+  known?: ReconcileTarget,
+): Promise<ReconcileOutcome> {
+  let twin: ReconcileTarget | undefined = known;
+  for (let attempt = 0; attempt < maxConditionalWriteAttempts; attempt++) {
+    twin ??= await deps.registry.getModuleTwin(twinId.deviceId, twinId.moduleId);
+    if (twin === undefined) return { kind: 'twin-gone' };
+    const outcome = await reconcileOnce(deps, twin, cause);
+    if (outcome !== 'etag-mismatch') return outcome;
+    twin = undefined;
+  }
+  throw new TransientError(
+    'PreconditionFailed',
+    `module twin ${twinId.deviceId}/${twinId.moduleId} kept changing under ${maxConditionalWriteAttempts} conditional writes`,
+    { retryNow: false },
+  );
+}
+
+async function reconcileOnce(deps: ReconcileDependencies, twin: ReconcileTarget, cause: ReconcileCause): Promise<ReconcileOutcome | 'etag-mismatch'> {
+  const reading = readAssignment(twin.tags);
+  if (reading.kind === 'absent') return assignDefault(deps, twin, cause);
+  if (reading.kind === 'invalid') {
+    const problems = reading.issues.map((issue) => issue.message);
+    await recordFinding(deps, twin, cause, {
+      action: 'assignment-unreadable',
+      findings: problems,
+      assignment: twin.tags['securityBaseline'],
+      reason: `tags.securityBaseline cannot be read, so the twin's configuration cannot be checked; left as it is (${cause.description})`,
+    });
+    return { kind: 'assignment-unreadable', problems };
+  }
+
+  const { assignment } = reading;
+  if (assignment.exemptUntil !== undefined && Date.parse(assignment.exemptUntil) > deps.clock.now().getTime()) {
+    return { kind: 'exempt', assignment };
+  }
+  const baseline = await deps.baseline(assignment.name, assignment.version);
+  const problem =
+    baseline === undefined
+      ? `baseline ${assignment.name} v${assignment.version} does not exist`
+      : baseline.profile === deps.profile.id
+        ? undefined
+        : `baseline ${assignment.name} v${assignment.version} is for agent profile ${baseline.profile}, not ${deps.profile.id}`;
+  if (baseline === undefined || problem !== undefined) {
+    const finding = problem as string;
+    await recordFinding(deps, twin, cause, {
+      action: 'baseline-missing',
+      findings: [finding],
+      assignment,
+      reason: `the assignment names a baseline the product cannot apply; left as it is (${cause.description})`,
+    });
+    return { kind: 'baseline-missing', assignment, problem: finding };
+  }
+
+  const changes = diffConfiguration(deps.profile, twin.desired, baseline.settings);
+  if (changes.length === 0) return { kind: 'in-line', assignment, twin };
+
+  if (assignment.mode === 'audit') {
+    await deps.audit.record({
+      ...recordBase(deps, twin, cause, 'drift-observed', assignment),
+      id: `drift|${twin.moduleId}|${twin.deviceId}|v${twin.version ?? 0}`,
+      changes,
+      reason: `desired configuration differs from ${assignment.name} v${assignment.version}; audit mode, left as it is (${cause.description})`,
+      ...(twin.version === undefined ? {} : { twinVersion: twin.version }),
+    });
+    return { kind: 'drift-observed', assignment, changes };
+  }
+
+  // Only the configuration is written: the assignment is valid and stays exactly as it is.
+  const desired = desiredConfigurationPatch(deps.profile, baseline.settings, twin.desired);
+  const result = await deps.registry.patchModuleTwin(twin.deviceId, twin.moduleId, { properties: { desired } }, twin.etag);
+  if (result.kind === 'etag-mismatch') return 'etag-mismatch';
+  if (result.kind === 'not-found') return { kind: 'twin-gone' };
+  await deps.audit.record({
+    ...recordBase(deps, twin, cause, 'corrected', assignment),
+    // Keyed by the version our PATCH produced: a retried write of this record lands on the same row.
+    id: `correct|${twin.moduleId}|${twin.deviceId}|v${result.twin.version}`,
+    changes,
+    twinVersion: result.twin.version,
+    reason: `desired configuration differed from ${assignment.name} v${assignment.version} and was put back (${cause.description})`,
+  });
+  return { kind: 'corrected', assignment, twinVersion: result.twin.version, changes };
+}
+
+async function assignDefault(deps: ReconcileDependencies, twin: ReconcileTarget, cause: ReconcileCause): Promise<ReconcileOutcome | 'etag-mismatch'> {
+  const baseline = await deps.defaultBaseline();
+  const assignment: BaselineAssignment = { name: baseline.name, version: baseline.version, mode: 'enforce', assignedAt: deps.clock.now().toISOString() };
+  const patch = provisioningPatch(deps.profile, baseline, assignment, twin.desired);
+  const result = await deps.registry.patchModuleTwin(twin.deviceId, twin.moduleId, patch, twin.etag);
+  if (result.kind === 'etag-mismatch') return 'etag-mismatch';
+  if (result.kind === 'not-found') return { kind: 'twin-gone' };
+
+  const changes = diffConfiguration(deps.profile, twin.desired, baseline.settings);
+  await deps.audit.record({
+    ...recordBase(deps, twin, cause, cause.assignAction, assignment),
+    id: assignmentAuditId(twin.deviceId, twin.moduleId, assignment.assignedAt),
+    at: assignment.assignedAt,
+    changes,
+    twinVersion: result.twin.version,
+    reason: `${cause.description}; default baseline ${baseline.name} v${baseline.version} assigned`,
+  });
+  return { kind: 'assigned', assignment, twinVersion: result.twin.version, changes };
+}
+
+function recordBase(
+  deps: ReconcileDependencies,
+  twin: ReconcileTarget,
+  cause: ReconcileCause,
+  action: AuditRecord['action'],
+  assignment: BaselineAssignment,
+): Omit<AuditRecord, 'id' | 'changes' | 'reason'> {
+  return {
+    at: deps.clock.now().toISOString(),
+    action,
+    deviceId: twin.deviceId,
+    moduleId: twin.moduleId,
+    baselineName: assignment.name,
+    baselineVersion: assignment.version,
+    mode: assignment.mode,
+    assignment: { ...assignment },
+    correlationId: cause.correlationId,
+  };
+}
+
+/**
+ * A finding changes nothing, so it is keyed by the twin version it was made on: re-deliveries of the same
+ * event, or other events while the twin stays as it is, do not pile up copies.
+ */
+async function recordFinding(
+  deps: ReconcileDependencies,
+  twin: ReconcileTarget,
+  cause: ReconcileCause,
+  finding: Pick<AuditRecord, 'findings' | 'assignment' | 'reason'> & { readonly action: 'assignment-unreadable' | 'baseline-missing' },
+): Promise<void> {
+  await deps.audit.record({
+    id: `${finding.action}|${twin.moduleId}|${twin.deviceId}|v${twin.version ?? 0}`,
+    at: deps.clock.now().toISOString(),
+    deviceId: twin.deviceId,
+    moduleId: twin.moduleId,
+    changes: [],
+    correlationId: cause.correlationId,
+    ...(twin.version === undefined ? {} : { twinVersion: twin.version }),
+    ...finding,
+  });
+}
