@@ -59,6 +59,8 @@ async function simulatorVerdict(section: TwinSection, document: Readonly<Record<
     return 'accepts';
   } catch (error) {
     expectHubError(error as SdkHttpError, 'ArgumentError', 400, 'ArgumentInvalid');
+    // A rejected PATCH changes nothing: the twin is still the fresh one.
+    expect(simulator.peekTwin(deviceId)).toMatchObject({ etag: 'AAAAAAAAAAE=', version: 2 });
     return 'rejects';
   }
 }
