@@ -7,7 +7,7 @@ import { InvariantError } from '../../../src/domain/productError';
 import { ascClassic } from '../../../src/domain/profiles/ascClassic';
 import { defenderMicroAgent } from '../../../src/domain/profiles/defenderMicroAgent';
 import { provisioningPatch } from '../../../src/domain/provisioningPatch';
-import { applyMergePatch } from './applyMergePatch';
+import { applyMergePatch } from '../../local/iothubSimulator/mergePatch';
 
 const baseline: Baseline = {
   name: 'default',
