@@ -1,3 +1,4 @@
+import { baselineVersions } from './app/baselineVersions';
 import { defaultBaselineProvider } from './app/defaultBaseline';
 import { deadlineAfter } from './app/deadline';
 import { CompletedEvents, provisionDelivery, type DeliveryItemResult } from './app/provisionDelivery';
@@ -66,6 +67,7 @@ export function buildServices(loadConfig: () => Config): Services {
     return compiled.value;
   });
   const completed = once(() => new CompletedEvents(completedEventsRemembered));
+  const baselineVersion = once(() => baselineVersions(baselines(), defaultBaseline()));
 
   return {
     config,
@@ -84,7 +86,7 @@ export function buildServices(loadConfig: () => Config): Services {
                 clock: systemClock,
                 profile: profile(),
                 selector: selector(),
-                baseline: (name, version) => baselines().get(name, version),
+                baseline: baselineVersion(),
                 defaultBaseline: defaultBaseline(),
               },
               notice,
