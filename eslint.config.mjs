@@ -2,6 +2,7 @@
 // orchestrations → domain + activity contracts. Domain and orchestrations stay deterministic.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import globals from 'globals';
 
 const sdkModules = ['@azure/*', 'azure-iothub', 'azure-iothub/*', 'durable-functions', 'durable-functions/*'];
 const nodeBuiltins = ['node:*', 'fs', 'path', 'http', 'https', 'crypto', 'os', 'net', 'tls', 'child_process'];
@@ -70,6 +71,16 @@ export default tseslint.config(
   {
     files: ['src/activities/**/*.ts'],
     rules: restrict(['@azure/functions', '**/adapters/**', '**/functions/**'], 'Activities call use cases through the composition root.'),
+  },
+  {
+    // Plain JavaScript that Node runs as it is: the lab's launchers (CommonJS) and the examples (ES modules).
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: globals.node },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
+    files: ['examples/**/*.mjs', 'examples/**/*.js'],
+    languageOptions: { sourceType: 'module', globals: globals.node },
   },
   {
     files: ['test/**/*.ts', 'bench/**/*.ts'],

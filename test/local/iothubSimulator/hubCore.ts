@@ -32,6 +32,8 @@ export interface ModuleSpec {
 
 export class IotHubCore {
   readonly store = new DeviceStore();
+  /** Counts changes to identities and twins: whoever saves or summarises the hub can skip work when it has not moved. */
+  revision = 0;
 
   constructor(
     readonly hub: HubIdentity,
@@ -40,6 +42,7 @@ export class IotHubCore {
   ) {}
 
   createDevice(spec: DeviceSpec, emitEvent = true): DeviceRecord {
+    this.revision += 1;
     const now = this.clock.now();
     const device = this.store.addDevice({ ...spec, createdAt: now });
     // IoT Hub creates the edge runtime's module identities together with every IoT Edge device.
@@ -51,6 +54,7 @@ export class IotHubCore {
   }
 
   updateDevice(device: DeviceRecord, changes: Omit<DeviceSpec, 'deviceId'>): void {
+    this.revision += 1;
     if (changes.status !== device.status) device.statusUpdatedAt = this.clock.now();
     device.status = changes.status;
     device.statusReason = changes.statusReason;
@@ -66,6 +70,7 @@ export class IotHubCore {
 
   /** Deleting a device deletes its modules (and with them their twins). */
   deleteDevice(device: DeviceRecord): void {
+    this.revision += 1;
     this.store.removeDevice(device);
     if (this.events.hasLifecycleListeners('Microsoft.Devices.DeviceDeleted')) {
       this.events.emitLifecycle(buildLifecycleEvent(this.hub, 'Microsoft.Devices.DeviceDeleted', device, this.clock.now()));
@@ -73,32 +78,38 @@ export class IotHubCore {
   }
 
   createModule(device: DeviceRecord, spec: ModuleSpec): ModuleRecord {
+    this.revision += 1;
     return this.store.addModule(device, { ...spec, createdAt: this.clock.now() });
   }
 
   updateModule(module: ModuleRecord, changes: Omit<ModuleSpec, 'moduleId'>): void {
+    this.revision += 1;
     module.auth = changes.auth;
     module.managedBy = changes.managedBy;
     module.etagN = this.store.nextIdentityEtag();
   }
 
   deleteModule(device: DeviceRecord, module: ModuleRecord): void {
+    this.revision += 1;
     this.store.removeModule(device, module);
   }
 
   patchTwin(view: TwinView, patch: ServiceTwinPatch): void {
+    this.revision += 1;
     const now = this.clock.now();
     const body = applyServicePatch(view.module ?? view.device, patch, now);
     if (body !== undefined) this.notifyTwinChange(view, 'updateTwin', body, now);
   }
 
   replaceTwin(view: TwinView, replacement: ServiceTwinReplacement): void {
+    this.revision += 1;
     const now = this.clock.now();
     applyServiceReplace(view.module ?? view.device, replacement, now);
     this.notifyTwinChange(view, 'replaceTwin', () => renderTwin(view), now);
   }
 
   reportProperties(view: TwinView, patch: JsonObject): void {
+    this.revision += 1;
     const now = this.clock.now();
     const body = applyReportedPatch(view.module ?? view.device, patch, now);
     if (body !== undefined) this.notifyTwinChange(view, 'updateTwin', body, now);

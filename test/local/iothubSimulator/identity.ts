@@ -22,7 +22,8 @@ export interface StoredAuthentication {
 }
 
 export class KeyDeriver {
-  private readonly secret = randomBytes(32);
+  /** Kept with a saved hub state (persistence.ts), so restored identities keep their keys. */
+  constructor(readonly secret: Buffer = randomBytes(32)) {}
 
   /** Deterministic per (identity, generation): a re-created identity (new generation) gets new keys. */
   key(deviceId: string, moduleId: string | undefined, generation: number, which: 'primary' | 'secondary'): string {

@@ -8,7 +8,9 @@
 //   hub.stats().byDevice.d1;                      // { createDevice: 1, createOrUpdateModule: 1 }
 //   await hub.close();
 export { startIotHubSimulator, IotHubSimulator } from './simulator';
-export type { IotHubSimulatorOptions, SeedDevicesOptions, SeedModulesOptions } from './simulator';
+export type { DeviceModuleEntry, IotHubSimulatorOptions, SeedDevicesOptions, SeedModulesOptions } from './simulator';
+export { assertSavedHubState } from './persistence';
+export type { SavedHubState } from './persistence';
 export { createSimulatorAgent, connectRegistry, useSimulatorAgent } from './client';
 export type { SimulatorAgentOptions, SimulatorConnectionInfo, TokenCredentialLike } from './client';
 export type { SharedAccessPolicy } from './auth';

@@ -116,6 +116,28 @@ export class DeviceStore {
     return record;
   }
 
+  /**
+   * Puts back a device saved by persistence.ts, with its own seq, generation and ETags (and its modules);
+   * the hub's sequences move past them so later identities stay unique. Devices come back in seq order.
+   */
+  restoreDevice(record: DeviceRecord): void {
+    const last = this.order[this.order.length - 1];
+    if (this.byId.has(record.deviceId) || (last !== undefined && last.seq >= record.seq)) {
+      throw new Error(`Device '${record.deviceId}' cannot be restored: it exists already or comes out of creation order.`);
+    }
+    this.byId.set(record.deviceId, record);
+    this.order.push(record);
+    this.nextSeq = Math.max(this.nextSeq, record.seq + 1);
+    this.etagSequence = Math.max(this.etagSequence, record.etagN);
+    this.generationSequence = Math.max(this.generationSequence, record.generation + 1);
+    for (const module of record.modules ?? []) {
+      this.moduleTotal += 1;
+      this.nextModuleSeq = Math.max(this.nextModuleSeq, module.seq + 1);
+      this.etagSequence = Math.max(this.etagSequence, module.etagN);
+      this.generationSequence = Math.max(this.generationSequence, module.generation + 1);
+    }
+  }
+
   removeDevice(record: DeviceRecord): void {
     if (record.deleted) return;
     record.deleted = true;

@@ -1,7 +1,7 @@
 // The IoT Hub simulator: an HTTPS server on loopback speaking the IoT Hub REST surface azure-iothub's
 // Registry uses, plus a test-side API to seed, inspect, steer (throttle, faults) and listen to it.
 import { HubAuthenticator, defaultPolicies, type SharedAccessPolicy } from './auth';
-import { createServerCertificate } from './certificate';
+import { createServerCertificate, type ServerCertificate } from './certificate';
 import type { SimulatorConnectionInfo } from './client';
 import { HubError } from './errors';
 import { HubEvents, type EventGridEvent, type ListenerErrorHook, type TwinChangeNotification, type Unsubscribe } from './events';
@@ -10,10 +10,11 @@ import { IotHubCore } from './hubCore';
 import { assertValidDeviceId, assertValidModuleId, isSystemModuleId } from './identifiers';
 import { KeyDeriver, renderDevice, renderModule } from './identity';
 import { isJsonObject, type JsonObject } from './json';
+import { restoreHubState, reusableCertificate, saveHubState, type SavedHubState } from './persistence';
 import type { DeviceRecord, ModuleRecord } from './registry';
 import { HubRestApi, MAX_MODULES_PER_DEVICE, type QueryPaging } from './restApi';
 import { HubServer } from './server';
-import { StatsCollector, type SimulatorStats } from './stats';
+import { StatsCollector, type RejectionReason, type SimulatorStats } from './stats';
 import { ThrottleModel, throttleLimits, type ThrottleConfig, type ThrottleLimits } from './throttle';
 import { systemClock, type Clock } from './time';
 import { renderTwin, type TwinView } from './twinDocument';
@@ -39,6 +40,19 @@ export interface IotHubSimulatorOptions {
   readonly clock?: Clock;
   /** Largest query page served (default 1000); x-ms-max-item-count above it is clamped. */
   readonly maxPageSize?: number;
+  /**
+   * Start as a hub saved earlier with saveState(): its devices, modules, twins, shared access policies, key
+   * secret and certificate (explicit sharedAccessPolicies still win).
+   */
+  readonly savedState?: SavedHubState;
+}
+
+/** One device as moduleInventory() lists it: read-only, no copies. */
+export interface DeviceModuleEntry {
+  readonly deviceId: string;
+  readonly iotEdge: boolean;
+  /** The module twin's tags ({} for a module whose twin was never written); undefined when the device lacks the module. */
+  readonly moduleTags: Readonly<JsonObject> | undefined;
 }
 
 export interface SeedDevicesOptions {
@@ -67,6 +81,8 @@ interface SimulatorParts {
   readonly hubName: string;
   readonly caCertificatePem: string;
   readonly connectionString: string;
+  readonly policies: readonly SharedAccessPolicy[];
+  readonly certificate: ServerCertificate;
   readonly core: IotHubCore;
   readonly events: HubEvents;
   readonly stats: StatsCollector;
@@ -99,7 +115,8 @@ export class IotHubSimulator implements SimulatorConnectionInfo {
     const hostName = options.hostName ?? DEFAULT_HOST_NAME;
     const hubName = options.hubName ?? hostName.split('.')[0]!;
     const clock = options.clock ?? systemClock;
-    const policies = options.sharedAccessPolicies ?? defaultPolicies();
+    const saved = options.savedState;
+    const policies = options.sharedAccessPolicies ?? saved?.sharedAccessPolicies ?? defaultPolicies();
     const owner = policies[0];
     if (owner === undefined) throw new RangeError('sharedAccessPolicies needs at least one policy');
     const maxPageSize = options.maxPageSize ?? DEFAULT_MAX_PAGE_SIZE;
@@ -110,7 +127,7 @@ export class IotHubSimulator implements SimulatorConnectionInfo {
     const stats = new StatsCollector();
     const throttle = new ThrottleModel(options.throttle ?? { tier: 'S1', units: 1 }, clock);
     const faults = new FaultInjector(options.faults);
-    const keys = new KeyDeriver();
+    const keys = new KeyDeriver(saved === undefined ? undefined : Buffer.from(saved.keySecret, 'base64'));
     const core = new IotHubCore(
       {
         hubName,
@@ -120,7 +137,8 @@ export class IotHubSimulator implements SimulatorConnectionInfo {
       clock,
       events,
     );
-    const certificate = await createServerCertificate(hostName);
+    if (saved !== undefined) restoreHubState(core, saved);
+    const certificate = (saved === undefined ? undefined : reusableCertificate(saved, hostName, new Date())) ?? (await createServerCertificate(hostName));
     const server = await HubServer.start(options.port ?? 0, certificate, {
       hostName,
       clock,
@@ -135,6 +153,8 @@ export class IotHubSimulator implements SimulatorConnectionInfo {
       hubName,
       caCertificatePem: certificate.certificatePem,
       connectionString: `HostName=${hostName};SharedAccessKeyName=${owner.keyName};SharedAccessKey=${owner.primaryKey}`,
+      policies,
+      certificate,
       core,
       events,
       stats,
@@ -210,8 +230,33 @@ export class IotHubSimulator implements SimulatorConnectionInfo {
     return this.parts.stats.snapshot();
   }
 
+  /** Requests turned away so far, by reason (stats().rejected summed over operations), without copying per-device counts. */
+  rejectionTotals(): Record<RejectionReason, number> {
+    return this.parts.stats.rejectionTotals();
+  }
+
   resetStats(): void {
     this.parts.stats.reset();
+  }
+
+  /** Changes to identities and twins so far: compare two readings to tell whether anything changed in between. */
+  get revision(): number {
+    return this.parts.core.revision;
+  }
+
+  /** Every device, in creation order, with the tags of its module `moduleId`: cheap enough to walk 100k devices once a second. */
+  *moduleInventory(moduleId: string): Generator<DeviceModuleEntry> {
+    const store = this.parts.core.store;
+    for (const device of store.devicesAfter(0)) {
+      const module = store.findModule(device, moduleId);
+      yield { deviceId: device.deviceId, iotEdge: device.iotEdge, moduleTags: module === undefined ? undefined : (module.twin?.tags ?? {}) };
+    }
+  }
+
+  /** The hub as it is now, to start an equal one later (options.savedState); see persistence.ts. */
+  saveState(): SavedHubState {
+    const { core, policies, certificate, keys } = this.parts;
+    return saveHubState(core, { hostName: this.hostName, sharedAccessPolicies: policies, keySecret: keys.secret.toString('base64'), certificate }, new Date());
   }
 
   peekDevice(deviceId: string): JsonObject | undefined {

@@ -51,6 +51,12 @@ export class StatsCollector {
     bump(counts, operation);
   }
 
+  /** Rejections by reason, summed over operations: cheap at any fleet size, unlike snapshot(), which copies every device's counts. */
+  rejectionTotals(): Record<RejectionReason, number> {
+    const total = (reason: RejectionReason): number => [...(this.rejected.get(reason)?.values() ?? [])].reduce((sum, count) => sum + count, 0);
+    return { auth: total('auth'), throttle: total('throttle'), fault: total('fault'), dropped: total('dropped') };
+  }
+
   snapshot(): SimulatorStats {
     const rejected = (reason: RejectionReason): OperationCounts => toObject(this.rejected.get(reason) ?? new Map());
     return {

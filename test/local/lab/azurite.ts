@@ -1,6 +1,7 @@
-// Azurite's Table service started in this process, in memory, on an ephemeral loopback port: no files,
-// no second process, ~10 ms. Azurite exposes no typed API for this, so its classes are loaded by path
-// (pinned to azurite 3.35.0, the last release that runs on Node 20).
+// Azurite's Table service started in this process on an ephemeral loopback port: no second process, ~10 ms.
+// In memory by default; given a database file it keeps the tables there across restarts, as `azurite
+// --location` does (LokiJS saves every 5 s and on close). Azurite exposes no typed API for this, so its
+// classes are loaded by path (pinned to azurite 3.35.0, the last release that runs on Node 20).
 import { createRequire } from 'node:module';
 
 const requireFromHere = createRequire(__filename);
@@ -26,13 +27,20 @@ export interface RunningAzurite {
   close(): Promise<void>;
 }
 
-export async function startAzuriteTables(options: { port?: number } = {}): Promise<RunningAzurite> {
+export interface AzuriteTablesOptions {
+  readonly port?: number;
+  /** LokiJS database file to load at start and save to; in memory (and gone on close) when omitted. */
+  readonly databasePath?: string;
+}
+
+export async function startAzuriteTables(options: AzuriteTablesOptions = {}): Promise<RunningAzurite> {
   const TableServer = (requireFromHere('azurite/dist/src/table/TableServer') as { default: AzuriteServerClass }).default;
   const TableConfiguration = (requireFromHere('azurite/dist/src/table/TableConfiguration') as { default: TableConfigurationClass }).default;
   // Positional arguments of TableConfiguration 3.35.0: host, port, keepAliveTimeout, dbPath, debugLog,
   // accessLog, accessLogStream, debugPath, loose, skipApiVersionCheck, cert, key, pwd, oauth,
   // disableProductStyleUrl, inMemoryPersistence.
-  const configuration = new TableConfiguration('127.0.0.1', options.port ?? 0, 5, ':memory:', false, false, undefined, undefined, true, true, '', '', '', undefined, false, true);
+  const inMemory = options.databasePath === undefined;
+  const configuration = new TableConfiguration('127.0.0.1', options.port ?? 0, 5, options.databasePath ?? ':memory:', false, false, undefined, undefined, true, true, '', '', '', undefined, false, inMemory);
   const server = new TableServer(configuration);
   await server.start();
   const tableEndpoint = `${server.getHttpServerAddress()}/${devStoreAccount.name}`;
@@ -41,7 +49,8 @@ export async function startAzuriteTables(options: { port?: number } = {}): Promi
     connectionString: `DefaultEndpointsProtocol=http;AccountName=${devStoreAccount.name};AccountKey=${devStoreAccount.key};TableEndpoint=${tableEndpoint};`,
     close: async () => {
       await server.close();
-      await server.clean();
+      // clean() deletes the database file: only an in-memory store is thrown away.
+      if (inMemory) await server.clean();
     },
   };
 }

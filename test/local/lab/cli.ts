@@ -1,50 +1,68 @@
-// `npm start`: runs the lab until Ctrl-C. Loads the functions-core stand-in first, exactly as the Node
-// worker injects @azure/functions-core before the app's modules run.
+// `npm start` (through launch.cjs): runs the lab until Ctrl-C. Loads the functions-core stand-in first,
+// exactly as the Node worker injects @azure/functions-core before the app's modules run.
 import '../functionsHost/installFunctionsCore';
-import { consoleHostLogger } from '../functionsHost';
-import { labUsage, parseLabArguments } from './labArguments';
-import { startLab } from './startLab';
+import { LabArgumentError, labUsage, parseLabArguments, type LabCommand } from './labArguments';
+import { displayPath, labBanner } from './labBanner';
+import { LabConsole } from './labConsole';
+import { labProgressReader } from './labProgress';
+import { LabStateInUseError, LabStateUnreadableError } from './labState';
+import { PortUnavailableError } from './portUnavailableError';
+import { startLab, type Lab } from './startLab';
+
+/** Exit code of a command line or environment the lab refuses (as the usage errors of most CLIs). */
+const refused = 2;
 
 async function main(): Promise<void> {
-  let options;
+  let command: LabCommand;
   try {
-    options = parseLabArguments(process.argv.slice(2));
+    command = parseLabArguments(process.argv.slice(2));
   } catch (error) {
-    console.error(`${(error as Error).message}\n\n${labUsage}`);
-    process.exit(2);
+    if (!(error instanceof LabArgumentError)) throw error;
+    process.stderr.write(`npm start: ${error.message}\n`);
+    process.exit(refused);
   }
-  if (options.help) {
-    console.log(labUsage);
+  if (command.help) {
+    process.stdout.write(`${labUsage()}\n`);
     return;
   }
 
-  const lab = await startLab({ ...options, logger: consoleHostLogger('information') });
-  const { info } = lab;
-  console.log(`
-Security Module Twins lab is running (started in ${info.startupMs} ms)
+  const output = await LabConsole.create({ verbose: command.verbose, interactive: process.stdout.isTTY === true });
+  let lab: Lab;
+  try {
+    lab = await startLab({ ...command.lab, logger: output });
+  } catch (error) {
+    const problem = startProblem(error);
+    if (problem !== undefined) {
+      output.error(`npm start: ${problem}`);
+      process.exit(refused);
+    }
+    output.error(`The lab could not start: ${firstLine(error)}${command.verbose ? '' : ' (--verbose shows the stack trace)'}`, error);
+    process.exit(1);
+  }
 
-  Functions host     ${info.http.hostUrl}   functions: ${info.functions.join(', ')}
-  HTTP API           ${info.http.baseUrl}/baselines/default, ${info.http.baseUrl}/devices/{deviceId}/audit
-  Event Grid webhook ${info.eventGrid.webhookUrl}
-  IoT Hub simulator  ${info.iotHub.hostName} on 127.0.0.1:${info.iotHub.port} (tier ${info.iotHub.tier} x${info.iotHub.units}), certificate ${info.iotHub.caCertPath}
-  Azurite tables     ${info.storage.tableEndpoint}
-  Seeded devices     ${options.devices ?? 0}
-
-  Connection details for clients: ${options.stateDir ?? '.lab'}/lab.json. Press Ctrl-C to stop.
-`);
+  output.print(labBanner(lab, command.lab.settings));
+  output.follow(labProgressReader(lab));
 
   let stopping = false;
   const stop = (signal: string) => {
-    if (stopping) return;
+    if (stopping) {
+      output.error(`${signal} again: stopping at once; the hub's state is as last saved.`);
+      process.exit(130);
+    }
     stopping = true;
-    console.log(`\n${signal}: stopping the lab...`);
+    output.stop();
+    const inFlight = lab.eventRoutes.reduce((sum, { delivery }) => {
+      const stats = delivery.stats();
+      return sum + stats.published - stats.delivered - stats.deadLettered;
+    }, 0);
+    output.print(`${signal}: stopping the lab${inFlight > 0 ? ` (${inFlight} events not yet delivered are kept for the next start)` : ''}...`);
     lab.stop().then(
       () => {
-        console.log('Lab stopped.');
+        output.print(`Lab stopped. Hub, tables and undelivered events are kept in ${displayPath(lab.stateFiles.dir)}; lab.json is removed.`);
         process.exit(0);
       },
       (error: unknown) => {
-        console.error('Lab did not stop cleanly:', error);
+        output.error(`Lab did not stop cleanly: ${firstLine(error)}`, error);
         process.exit(1);
       },
     );
@@ -53,7 +71,26 @@ Security Module Twins lab is running (started in ${info.startupMs} ms)
   process.on('SIGTERM', () => stop('SIGTERM'));
 }
 
+/** One line for what the person starting the lab can fix, naming the option to change; undefined for anything else. */
+function startProblem(error: unknown): string | undefined {
+  if (error instanceof PortUnavailableError) {
+    const option = error.listener === 'functionsHost' ? '--port' : '--hub-port';
+    const cause = error.reason === 'in-use' ? 'is in use: stop what uses it or' : 'cannot be opened here (permission denied):';
+    return `port ${error.port} ${cause} pick another with ${option} N (0 = any free port)`;
+  }
+  if (error instanceof LabStateInUseError) {
+    return `another lab (pid ${error.pid}) is running with the state folder ${displayPath(error.dir)}: stop it, or give this one another --state-dir`;
+  }
+  if (error instanceof LabStateUnreadableError) return `${error.message}: start with --fresh to discard the saved state`;
+  return undefined;
+}
+
+function firstLine(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return text.split('\n')[0] ?? text;
+}
+
 main().catch((error: unknown) => {
-  console.error('The lab could not start:', error);
+  process.stderr.write(`The lab failed: ${firstLine(error)}\n${error instanceof Error ? (error.stack ?? '') : ''}\n`);
   process.exit(1);
 });

@@ -1,13 +1,26 @@
 // The lab: everything the product needs, on one machine, in one process, without Azure — Azurite's
 // Table service, the IoT Hub simulator, the local Functions host with the app's real functions, Event Grid
-// delivering the simulator's DeviceCreated events to the app's webhook, and the HTTP front on :7071.
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+// delivering the simulator's events to the functions the event-source table names, and the HTTP front on
+// :7071. What it holds (hub, tables, undelivered events) is kept in the state folder across restarts.
+import { rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { EventGridDelivery, LocalFunctionsHost, LocalHttpServer, resolveMainGlob, type EventGridEvent, type HostLogger } from '../functionsHost';
-import { startIotHubSimulator, type FaultConfig, type IotHubSimulator, type ThrottleConfig } from '../iothubSimulator';
+import { EventGridDelivery, LocalFunctionsHost, LocalHttpServer, resolveMainGlob, type DeliverableEvent, type HostLogger } from '../functionsHost';
+import { startIotHubSimulator, type FaultConfig, type IotHubSimulator, type ThrottleConfig, type Unsubscribe } from '../iothubSimulator';
 import { resetServices } from '../../../src/composition';
 import { startAzuriteTables, type RunningAzurite } from './azurite';
+import { eventGridWebhookUrl, labEventSources, type EventSourceRow } from './labEventSources';
 import type { LabInfo } from './labInfo';
+import {
+  claimStateFolder,
+  discardSavedState,
+  labStateFiles,
+  readPendingEvents,
+  readSavedHub,
+  writePendingEvents,
+  writeSavedHub,
+  type LabStateFiles,
+} from './labState';
+import { listenOn } from './portUnavailableError';
 
 export interface LabOptions {
   /** Repository root; the compiled app (package.json "main") is loaded from here. */
@@ -17,7 +30,7 @@ export interface LabOptions {
   /** Port of the Functions host's HTTP front; 7071 as `func start`, 0 for any free port. */
   readonly httpPort?: number;
   readonly hubPort?: number;
-  /** Simulated devices to register at start (each raises DeviceCreated). */
+  /** Simulated devices the hub should have (prefix lab-device-): those kept from a previous run count. Each new one raises DeviceCreated. */
   readonly devices?: number;
   /** Every Nth seeded device is an IoT Edge device. */
   readonly edgeEvery?: number;
@@ -32,9 +45,20 @@ export interface LabOptions {
   };
   /** App settings on top of the lab's own (e.g. DEVICE_ID_PATTERN). */
   readonly settings?: Readonly<Record<string, string>>;
-  /** Where lab.json and the hub certificate are written; `.lab` under the project root by default. */
+  /** Where the lab keeps its state (hub, tables, undelivered events, certificate) and lab.json; `.lab` under the project root by default. */
   readonly stateDir?: string;
+  /** Start with an empty hub and empty tables: what the state folder kept is deleted. */
+  readonly fresh?: boolean;
+  /** The hub's state is saved on stop and, when it changed, this often while running (ms; default 30 s, 0 = on stop only). */
+  readonly saveIntervalMs?: number;
   readonly logger?: HostLogger;
+}
+
+/** One row of the event-source table, subscribed: where its events go and the Event Grid subscription delivering them. */
+export interface LabEventRoute {
+  readonly row: EventSourceRow;
+  readonly webhookUrl: string;
+  readonly delivery: EventGridDelivery;
 }
 
 export interface Lab {
@@ -42,26 +66,41 @@ export interface Lab {
   readonly simulator: IotHubSimulator;
   readonly host: LocalFunctionsHost;
   readonly http: LocalHttpServer;
+  /** The Event Grid subscription delivering iothub.DeviceCreated. */
   readonly deviceCreated: EventGridDelivery;
+  /** Every event source the lab feeds to the app (labEventSources.ts). */
+  readonly eventRoutes: readonly LabEventRoute[];
   readonly azurite: RunningAzurite;
   /** The app settings the lab gave the Functions host. */
   readonly settings: Readonly<Record<string, string>>;
+  readonly stateFiles: LabStateFiles;
+  /** What the state folder gave back at start: devices of the hub, and events still owed to the app. */
+  readonly restored: { readonly devices: number; readonly pendingEvents: number };
+  /** Seeded devices (prefix lab-device-) kept from the state folder and added now, towards `devices`. */
+  readonly seeded: { readonly kept: number; readonly added: number };
   /** Hold DeviceCreated events back (as a slow Event Grid would) until release(). */
   holdDeviceCreatedEvents(): void;
   releaseDeviceCreatedEvents(): void;
   /** Resolves when Event Grid has nothing queued or in flight. */
   settle(): Promise<void>;
+  /** Writes the hub's state to the state folder now (stop() does it too). */
+  saveState(): Promise<void>;
+  /** Stops everything, keeps the state (hub, tables, events not yet delivered) and removes lab.json. */
   stop(): Promise<void>;
 }
 
 export const labDefaultRetrySchedule: readonly number[] = [200, 500, 1_000, 2_000, 4_000];
 const labHubName = 'smt-lab';
+const seededPrefix = 'lab-device-';
 
 export async function startLab(options: LabOptions = {}): Promise<Lab> {
   const started = performance.now();
   const projectRoot = options.projectRoot ?? resolve(__dirname, __filename.endsWith('.ts') ? '../../..' : '../../../..');
-  const stateDir = options.stateDir ?? join(projectRoot, '.lab');
-  mkdirSync(stateDir, { recursive: true });
+  const files = labStateFiles(options.stateDir ?? join(projectRoot, '.lab'));
+  claimStateFolder(files);
+  if (options.fresh === true) discardSavedState(files);
+  const savedHub = readSavedHub(files);
+  const pendingEvents = readPendingEvents(files);
   const throttle = options.throttle ?? { tier: 'S1', units: 1 };
 
   const cleanups: Array<() => Promise<void> | void> = [];
@@ -69,19 +108,49 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
     for (const cleanup of cleanups.reverse()) await cleanup();
   };
   try {
-    const azurite = await startAzuriteTables();
+    const azurite = await startAzuriteTables({ databasePath: files.tables });
     cleanups.push(() => azurite.close());
 
-    const simulator = await startIotHubSimulator({
-      hubName: labHubName,
-      hostName: `${labHubName}.azure-devices.net`,
-      port: options.hubPort ?? 0,
-      throttle,
-      ...(options.faults === undefined ? {} : { faults: options.faults }),
-    });
+    const hubPort = options.hubPort ?? 0;
+    const simulator = await listenOn('iotHub', hubPort, () =>
+      startIotHubSimulator({
+        hubName: labHubName,
+        hostName: `${labHubName}.azure-devices.net`,
+        port: hubPort,
+        throttle,
+        ...(options.faults === undefined ? {} : { faults: options.faults }),
+        ...(savedHub === undefined ? {} : { savedState: savedHub }),
+      }),
+    );
     cleanups.push(() => simulator.close());
-    const caCertPath = join(stateDir, 'iothub-ca.pem');
-    writeFileSync(caCertPath, simulator.caCertificatePem);
+    writeFileSync(files.caCertificate, simulator.caCertificatePem);
+
+    // Saves run one after another, so a periodic save still writing cannot land after the final one. The
+    // final save runs once the host and the deliveries have stopped (cleanups run in reverse), so it sees the
+    // hub as the app left it.
+    let savedRevision = savedHub === undefined ? -1 : simulator.revision;
+    let lastSave = Promise.resolve();
+    const saveState = (): Promise<void> => {
+      lastSave = lastSave.then(async () => {
+        const revision = simulator.revision;
+        await writeSavedHub(files, simulator.saveState());
+        savedRevision = revision;
+      });
+      return lastSave;
+    };
+    cleanups.push(saveState);
+    const saveIntervalMs = options.saveIntervalMs ?? 30_000;
+    if (saveIntervalMs > 0) {
+      const timer = setInterval(() => {
+        if (simulator.revision === savedRevision) return;
+        saveState().catch((error: unknown) => {
+          lastSave = Promise.resolve();
+          options.logger?.log({ timestamp: new Date().toISOString(), level: 'warning', category: 'host', message: `The lab could not save the hub's state: ${String(error)}` });
+        });
+      }, saveIntervalMs);
+      timer.unref();
+      cleanups.push(() => clearInterval(timer));
+    }
 
     const settings: Record<string, string> = {
       FUNCTIONS_WORKER_RUNTIME: 'node',
@@ -90,7 +159,7 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
       IOTHUB_CREDENTIAL: 'connectionString',
       IOTHUB_CONNECTION_STRING: simulator.connectionString,
       IOTHUB_CONNECT_ADDRESS: `127.0.0.1:${simulator.port}`,
-      IOTHUB_CA_CERTIFICATE_PATH: caCertPath,
+      IOTHUB_CA_CERTIFICATE_PATH: files.caCertificate,
       IOTHUB_TIER: throttle === false ? 'S3' : throttle.tier,
       IOTHUB_UNITS: String(throttle === false ? 10 : throttle.units),
       PRODUCT_STORAGE_CONNECTION_STRING: azurite.connectionString,
@@ -110,30 +179,70 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
     // not inherit this lab's hub and storage.
     cleanups.push(resetServices);
 
-    const http = new LocalHttpServer({ host, port: options.httpPort ?? 7071 });
-    const { baseUrl: hostUrl } = await http.start();
+    const httpPort = options.httpPort ?? 7071;
+    const http = new LocalHttpServer({ host, port: httpPort });
+    const { baseUrl: hostUrl } = await listenOn('functionsHost', httpPort, () => http.start());
     cleanups.push(() => http.close());
 
-    const webhookUrl = `${hostUrl}/runtime/webhooks/eventgrid?functionName=onDeviceCreated`;
     const eventGrid = options.eventGrid ?? {};
-    const deviceCreated = new EventGridDelivery({
-      target: { url: webhookUrl },
-      subscriptionName: 'device-created-to-functions',
-      retrySchedule: eventGrid.retrySchedule ?? labDefaultRetrySchedule,
-      maxEventsPerBatch: eventGrid.maxEventsPerBatch ?? 1,
-      duplicateRate: eventGrid.duplicateRate ?? 0,
-      maxDeliveryAttempts: eventGrid.maxDeliveryAttempts ?? 30,
-      seed: eventGrid.seed ?? 1,
-      ...(options.logger === undefined ? {} : { logger: options.logger }),
+    const eventRoutes: LabEventRoute[] = labEventSources.map((row) => {
+      const webhookUrl = eventGridWebhookUrl(row, host.functions(), hostUrl, host.routePrefix);
+      const delivery = new EventGridDelivery({
+        target: { url: webhookUrl },
+        subscriptionName: row.subscriptionName,
+        retrySchedule: eventGrid.retrySchedule ?? labDefaultRetrySchedule,
+        maxEventsPerBatch: eventGrid.maxEventsPerBatch ?? 1,
+        duplicateRate: eventGrid.duplicateRate ?? 0,
+        maxDeliveryAttempts: eventGrid.maxDeliveryAttempts ?? 30,
+        seed: eventGrid.seed ?? 1,
+        ...(options.logger === undefined ? {} : { logger: options.logger }),
+      });
+      return { row, webhookUrl, delivery };
     });
-    cleanups.push(() => deviceCreated.close());
+    const deviceCreatedRoute = eventRoutes.find((route) => route.row.source === 'iothub.DeviceCreated');
+    if (deviceCreatedRoute === undefined) throw new Error('The lab event-source table has no row for iothub.DeviceCreated.');
+    const deviceCreated = deviceCreatedRoute.delivery;
 
-    let held: EventGridEvent[] | undefined;
-    const unsubscribe = simulator.onDeviceCreated((event) => {
-      if (held !== undefined) held.push(event);
-      else deviceCreated.publish([event]);
+    // What Event Grid has not delivered when the lab stops (queued, waiting for a retry, held) is kept and
+    // delivered after it starts again, as the service keeps retrying while a subscriber is down. The
+    // deliveries close before the HTTP front does, so what is in flight still gets its answer.
+    let held: DeliverableEvent[] | undefined;
+    cleanups.push(async () => {
+      await Promise.all(eventRoutes.map(({ delivery }) => delivery.close()));
+      const owed = Object.fromEntries(
+        eventRoutes.map(({ row, delivery }) => [
+          row.source,
+          [
+            ...delivery
+              .deadLetters()
+              .filter((batch) => batch.deadLetterReason === 'AbandonedOnClose')
+              .flatMap((batch) => batch.events),
+            ...(row.source === 'iothub.DeviceCreated' ? (held ?? []) : []),
+          ],
+        ]),
+      );
+      writePendingEvents(files, owed);
     });
-    cleanups.push(unsubscribe);
+    const unsubscribes: Unsubscribe[] = eventRoutes.map(({ row, delivery }) => {
+      switch (row.source) {
+        case 'iothub.DeviceCreated':
+          return simulator.onDeviceCreated((event) => {
+            if (held !== undefined) held.push(event);
+            else delivery.publish([event]);
+          });
+      }
+    });
+    cleanups.push(() => {
+      for (const unsubscribe of unsubscribes) unsubscribe();
+    });
+
+    let restoredEvents = 0;
+    for (const { row, delivery } of eventRoutes) {
+      const events = pendingEvents[row.source] ?? [];
+      restoredEvents += events.length;
+      if (events.length > 0) delivery.publish(events);
+    }
+    writePendingEvents(files, {});
 
     const info: LabInfo = {
       startedAt: new Date().toISOString(),
@@ -144,19 +253,24 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
         hostName: simulator.hostName,
         port: simulator.port,
         connectionString: simulator.connectionString,
-        caCertPath,
+        caCertPath: files.caCertificate,
         tier: throttle === false ? 'unthrottled' : throttle.tier,
         units: throttle === false ? 0 : throttle.units,
       },
-      http: { baseUrl: `${hostUrl}/api`, hostUrl },
-      eventGrid: { webhookUrl },
+      http: { baseUrl: `${hostUrl}/${host.routePrefix}`, hostUrl },
+      eventGrid: { webhookUrl: deviceCreatedRoute.webhookUrl },
       storage: { connectionString: azurite.connectionString, tableEndpoint: azurite.tableEndpoint },
       functions: host.functions().map((registration) => registration.name),
     };
-    writeFileSync(join(stateDir, 'lab.json'), `${JSON.stringify(info, null, 2)}\n`);
+    writeFileSync(files.labJson, `${JSON.stringify(info, null, 2)}\n`);
+    cleanups.push(() => rmSync(files.labJson, { force: true }));
 
-    if (options.devices !== undefined && options.devices > 0) {
-      simulator.seedDevices(options.devices, { idPrefix: 'lab-device-', emitEvents: true, ...(options.edgeEvery === undefined ? {} : { edgeEvery: options.edgeEvery }) });
+    const restoredDevices = simulator.deviceCount();
+    const kept = restoredDevices === 0 ? 0 : simulator.listDeviceIds().filter((deviceId) => deviceId.startsWith(seededPrefix)).length;
+    const wanted = options.devices ?? 0;
+    const added = Math.max(0, wanted - kept);
+    if (added > 0) {
+      simulator.seedDevices(added, { idPrefix: seededPrefix, emitEvents: true, ...(options.edgeEvery === undefined ? {} : { edgeEvery: options.edgeEvery }) });
     }
 
     let stopped = false;
@@ -166,8 +280,12 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
       host,
       http,
       deviceCreated,
+      eventRoutes,
       azurite,
       settings,
+      stateFiles: files,
+      restored: { devices: restoredDevices, pendingEvents: restoredEvents },
+      seeded: { kept, added },
       holdDeviceCreatedEvents: () => {
         held ??= [];
       },
@@ -176,7 +294,10 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
         held = undefined;
         if (events.length > 0) deviceCreated.publish(events);
       },
-      settle: () => deviceCreated.drain(),
+      settle: async () => {
+        await Promise.all(eventRoutes.map(({ delivery }) => delivery.drain()));
+      },
+      saveState,
       stop: async () => {
         if (stopped) return;
         stopped = true;
@@ -192,10 +313,7 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
 /** Compiled: package.json "main", as the real worker loads it. Under vitest: the TypeScript sources. */
 function defaultFunctionModules(projectRoot: string): string[] {
   if (!__filename.endsWith('.ts')) return resolveMainGlob(projectRoot);
-  const folder = join(projectRoot, 'src', 'functions');
-  return readdirSync(folder)
-    .filter((file) => file.endsWith('.ts'))
-    .map((file) => join(folder, file));
+  return [join(projectRoot, 'src', 'main.ts')];
 }
 
 /**
