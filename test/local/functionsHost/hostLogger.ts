@@ -1,6 +1,7 @@
 // Log records of the local host: the invocation logs a handler writes through its InvocationContext
 // (category 'user'), the library's own messages ('system') and what the host itself reports about
 // executions, Event Grid deliveries and Event Hub batches ('host').
+import { redactSecrets } from '../../../src/domain/redactSecrets';
 import type { RpcLogLevel } from './rpcTypes';
 
 export type HostLogLevel = Exclude<RpcLogLevel, 'none'>;
@@ -25,13 +26,16 @@ export function isAtLeast(level: HostLogLevel, minimum: HostLogLevel): boolean {
   return severity[level] >= severity[minimum];
 }
 
-/** Writes entries at or above `minLevel` to the console, in the shape `func start` prints them. */
+/**
+ * Writes entries at or above `minLevel` to the console, in the shape `func start` prints them, with every
+ * credential masked: a handler's or the host's message may hold an error that quotes a request.
+ */
 export function consoleHostLogger(minLevel: HostLogLevel = 'information'): HostLogger {
   return {
     log(entry) {
       if (!isAtLeast(entry.level, minLevel)) return;
       const where = entry.functionName === undefined ? '' : `[${entry.functionName}] `;
-      const line = `[${entry.timestamp}] ${where}${entry.message}`;
+      const line = redactSecrets(`[${entry.timestamp}] ${where}${entry.message}`);
       if (isAtLeast(entry.level, 'error')) console.error(line);
       else if (entry.level === 'warning') console.warn(line);
       else console.log(line);
