@@ -1,7 +1,8 @@
 // What the lab prints while it runs. On a terminal, one live progress line stays at the bottom, redrawn in
 // place (log-update), with log lines printed above it; otherwise (a file, a pipe, CI) a progress line is
 // printed every few seconds when something changed. Log lines: warnings and errors as one line each
-// (their first line: no stack trace), information only with --verbose, which also prints everything whole.
+// (their first line, no stack trace; on a terminal cut to its width), information only with --verbose,
+// which also prints everything whole.
 // Every line goes through redactSecrets: no key, SAS token or connection string reaches the console.
 import type { HostLogEntry, HostLogger } from '../functionsHost';
 import { redactSecrets } from '../../../src/domain/redactSecrets';
@@ -52,7 +53,11 @@ export class LabConsole implements HostLogger {
     const where = entry.functionName === undefined ? '' : `[${entry.functionName}] `;
     const message = this.#options.verbose ? entry.message : firstLine(entry.message);
     const time = entry.timestamp.slice(11, 19);
-    this.#write(`${time} ${entry.level === 'information' ? '' : `${entry.level}: `}${where}${message}`, warningOrWorse ? 'stderr' : 'stdout');
+    // Masked before it is cut, so a cut cannot leave part of a secret unrecognised.
+    const line = redactSecrets(`${time} ${entry.level === 'information' ? '' : `${entry.level}: `}${where}${message}`);
+    const width = this.#stdout.columns;
+    const fitted = this.#live !== undefined && !this.#options.verbose && width !== undefined && line.length > width ? `${line.slice(0, width - 1)}…` : line;
+    this.#write(fitted, warningOrWorse ? 'stderr' : 'stdout');
   }
 
   /** Text for the person at the console (the banner, what happens at stop). */

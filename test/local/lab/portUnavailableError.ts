@@ -1,5 +1,6 @@
 // A port the lab was told to listen on cannot be had: a user error to answer with one line naming the option
 // that chooses the port, not a stack trace from deep inside net.Server.
+import { createServer } from 'node:net';
 
 export type LabListener = 'functionsHost' | 'iotHub';
 
@@ -25,4 +26,18 @@ export async function listenOn<T>(listener: LabListener, port: number, start: ()
     if (code === 'EACCES') throw new PortUnavailableError(listener, port, 'denied');
     throw error;
   }
+}
+
+/**
+ * Fails fast, before anything is started, when a chosen port cannot be had (listenOn still guards the real
+ * listen: the port can be taken in between). Port 0 always can.
+ */
+export async function assertPortAvailable(listener: LabListener, port: number, host = '127.0.0.1'): Promise<void> {
+  if (port === 0) return;
+  const probe = createServer();
+  await listenOn(listener, port, () => new Promise<void>((resolve, reject) => {
+    probe.once('error', reject);
+    probe.listen(port, host, () => resolve());
+  }));
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
 }

@@ -20,7 +20,7 @@ import {
   writeSavedHub,
   type LabStateFiles,
 } from './labState';
-import { listenOn } from './portUnavailableError';
+import { assertPortAvailable, listenOn } from './portUnavailableError';
 
 export interface LabOptions {
   /** Repository root; the compiled app (package.json "main") is loaded from here. */
@@ -42,7 +42,14 @@ export interface LabOptions {
     readonly duplicateRate?: number;
     readonly maxDeliveryAttempts?: number;
     readonly seed?: number;
+    /** How long Event Grid waits for an answer before it counts the attempt as failed (30 s, as Azure). */
+    readonly deliveryTimeoutMs?: number;
   };
+  /**
+   * The simulated hub's clock runs this many times faster than real time (default 1): throttle buckets refill
+   * faster, so a test can model minutes of a throttled tier in seconds (scale the app's deadlines with it).
+   */
+  readonly hubTimeScale?: number;
   /** App settings on top of the lab's own (e.g. DEVICE_ID_PATTERN). */
   readonly settings?: Readonly<Record<string, string>>;
   /** Where the lab keeps its state (hub, tables, undelivered events, certificate) and lab.json; `.lab` under the project root by default. */
@@ -97,7 +104,12 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
   const started = performance.now();
   const projectRoot = options.projectRoot ?? resolve(__dirname, __filename.endsWith('.ts') ? '../../..' : '../../../..');
   const files = labStateFiles(options.stateDir ?? join(projectRoot, '.lab'));
+  const httpPort = options.httpPort ?? 7071;
+  const hubPort = options.hubPort ?? 0;
+  // Everything a user can fix is checked before anything starts or --fresh deletes anything.
   claimStateFolder(files);
+  await assertPortAvailable('functionsHost', httpPort);
+  await assertPortAvailable('iotHub', hubPort);
   if (options.fresh === true) discardSavedState(files);
   const savedHub = readSavedHub(files);
   const pendingEvents = readPendingEvents(files);
@@ -111,13 +123,13 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
     const azurite = await startAzuriteTables({ databasePath: files.tables });
     cleanups.push(() => azurite.close());
 
-    const hubPort = options.hubPort ?? 0;
     const simulator = await listenOn('iotHub', hubPort, () =>
       startIotHubSimulator({
         hubName: labHubName,
         hostName: `${labHubName}.azure-devices.net`,
         port: hubPort,
         throttle,
+        ...(options.hubTimeScale === undefined || options.hubTimeScale === 1 ? {} : { clock: scaledClock(options.hubTimeScale) }),
         ...(options.faults === undefined ? {} : { faults: options.faults }),
         ...(savedHub === undefined ? {} : { savedState: savedHub }),
       }),
@@ -179,7 +191,6 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
     // not inherit this lab's hub and storage.
     cleanups.push(resetServices);
 
-    const httpPort = options.httpPort ?? 7071;
     const http = new LocalHttpServer({ host, port: httpPort });
     const { baseUrl: hostUrl } = await listenOn('functionsHost', httpPort, () => http.start());
     cleanups.push(() => http.close());
@@ -195,6 +206,7 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
         duplicateRate: eventGrid.duplicateRate ?? 0,
         maxDeliveryAttempts: eventGrid.maxDeliveryAttempts ?? 30,
         seed: eventGrid.seed ?? 1,
+        ...(eventGrid.deliveryTimeoutMs === undefined ? {} : { deliveryTimeoutMs: eventGrid.deliveryTimeoutMs }),
         ...(options.logger === undefined ? {} : { logger: options.logger }),
       });
       return { row, webhookUrl, delivery };
@@ -332,4 +344,10 @@ function applySettings(settings: Readonly<Record<string, string>>): () => void {
       else process.env[key] = value;
     }
   };
+}
+
+/** A clock that starts now and runs `scale` times faster than the real one. */
+function scaledClock(scale: number): { now(): number } {
+  const origin = Date.now();
+  return { now: () => origin + (Date.now() - origin) * scale };
 }
