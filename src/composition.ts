@@ -46,6 +46,19 @@ export function resetServices(): void {
   services = undefined;
 }
 
+/**
+ * For tests and the local host: makes getServices() answer `replacement` (e.g. use cases over in-memory
+ * fakes), so a trigger's handler can be called as the worker calls it without reaching into SDK clients.
+ * Returns the function that puts back what getServices() answered before.
+ */
+export function useServices(replacement: Services): () => void {
+  const previous = services;
+  services = replacement;
+  return () => {
+    services = previous;
+  };
+}
+
 export function buildServices(loadConfig: () => Config): Services {
   const config = once(loadConfig);
   const profile = once(() => getAgentProfile(config().agentProfile));
