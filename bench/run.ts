@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LogBuffer } from '../test/local/functionsHost';
 import { startIotHubSimulator, throttleLimits } from '../test/local/iothubSimulator';
+import { labRegistry } from '../test/local/lab/labRegistry';
 import { startLab } from '../test/local/lab/startLab';
 import { retainedHeapMb as heapMb } from '../test/support/retainedHeap';
 import { getAgentProfile } from '../src/domain/agentProfiles';
@@ -99,6 +100,67 @@ async function provisioningThroughput(devices: number) {
   }
 }
 
+/**
+ * Devices one S1 unit provisions per minute once its first minute's allowance is spent: identity operations
+ * (100/min per S1 unit) are the ceiling, and each provisioned device spends one (module creation). Before the
+ * device-twin read, the product also read each device's identity: `replayIdentityRead` has the bench spend
+ * that same identity read per new device beside the app, so both figures come from one run. The hub's clock
+ * runs `timeScale` times faster than real time; rates are per minute of hub time.
+ */
+async function s1ProvisioningRate(devices: number, replayIdentityRead: boolean, timeScale = 10) {
+  const lab = await startLab({
+    httpPort: 0,
+    stateDir: stateDir(),
+    logger: new LogBuffer(),
+    throttle: { tier: 'S1', units: 1 },
+    hubTimeScale: timeScale,
+    settings: { EVENT_GRID_DEADLINE_MS: '2000', IOTHUB_RETRY_BUDGET_MS: '2000' },
+    eventGrid: { maxEventsPerBatch: 10, deliveryTimeoutMs: 3_000, retrySchedule: [1_000, 3_000, 6_000] },
+  });
+  try {
+    const started = performance.now();
+    const samples: Array<{ atMs: number; secured: number }> = [];
+    const sampler = setInterval(() => samples.push({ atMs: performance.now() - started, secured: lab.simulator.moduleCount() }), 100);
+    const deviceIds = lab.simulator.seedDevices(devices, { idPrefix: 's1-', emitEvents: true });
+    const replay = replayIdentityRead ? spendIdentityReads(labRegistry(lab.info), deviceIds) : Promise.resolve();
+    await Promise.all([lab.settle(), replay]);
+    clearInterval(sampler);
+    samples.push({ atMs: performance.now() - started, secured: lab.simulator.moduleCount() });
+    // The steady state: from a quarter of the fleet secured (the first minute's allowance spent) to the end.
+    const from = samples.find((sample) => sample.secured >= devices / 4) as { atMs: number; secured: number };
+    const to = samples[samples.length - 1] as { atMs: number; secured: number };
+    const hubMinutes = ((to.atMs - from.atMs) * timeScale) / 60_000;
+    const stats = lab.simulator.stats();
+    return {
+      devices,
+      secured: to.secured,
+      identityOperationsPerDevice: +(((stats.answered.getDevice ?? 0) + (stats.answered.createOrUpdateModule ?? 0)) / devices).toFixed(2),
+      devicesPerMinutePerS1Unit: Math.round((to.secured - from.secured) / hubMinutes),
+    };
+  } finally {
+    await lab.stop();
+  }
+}
+
+/** The identity read the product used to make per new device, retried on 429 as its adapter did. */
+async function spendIdentityReads(registry: ReturnType<typeof labRegistry>, deviceIds: readonly string[]): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < deviceIds.length) {
+      const deviceId = deviceIds[next++] as string;
+      for (;;) {
+        try {
+          await registry.get(deviceId);
+          break;
+        } catch {
+          await new Promise((resolve) => setTimeout(resolve, 250));
+        }
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: 8 }, worker));
+}
+
 async function main() {
   const results = {
     node: process.version,
@@ -106,6 +168,10 @@ async function main() {
     labStartupInProcess: await labStartup(5),
     simulatorMemory: await simulatorMemory(100_000),
     provisioning: await provisioningThroughput(1_000),
+    s1Provisioning: {
+      now: await s1ProvisioningRate(400, false),
+      beforeDeviceTwinRead: await s1ProvisioningRate(400, true),
+    },
   };
   console.log(JSON.stringify(results, null, 2));
 }
