@@ -1,0 +1,76 @@
+import { baselineVersions } from '../../src/app/baselineVersions';
+import { defaultBaselineProvider } from '../../src/app/defaultBaseline';
+import { deadlineAfter } from '../../src/app/deadline';
+import { CompletedEvents, provisionDelivery } from '../../src/app/provisionDelivery';
+import { provisionSecurityModule } from '../../src/app/provisionSecurityModule';
+import { readDeviceAudit } from '../../src/app/readDeviceAudit';
+import type { Services } from '../../src/composition';
+import { loadConfig, type Config } from '../../src/config';
+import { getAgentProfile } from '../../src/domain/agentProfiles';
+import { compileDeviceSelector } from '../../src/domain/deviceSelector';
+import { FixedClock } from './fakes/fixedClock';
+import { InMemoryAuditSink } from './fakes/inMemoryAuditSink';
+import { InMemoryBaselineStore } from './fakes/inMemoryBaselineStore';
+import { InMemoryTwinRegistry } from './fakes/inMemoryTwinRegistry';
+
+/** The settings every deployment must have; nothing is ever connected to with them here. */
+export const requiredTestSettings: Readonly<Record<string, string>> = {
+  IOTHUB_CONNECTION_STRING: 'HostName=smt-test-hub.azure-devices.net;SharedAccessKeyName=service;SharedAccessKey=dGVzdC1rZXk=',
+  PRODUCT_STORAGE_CONNECTION_STRING: 'UseDevelopmentStorage=true',
+};
+
+export interface ServicesOverFakes {
+  readonly services: Services;
+  readonly config: Config;
+  readonly registry: InMemoryTwinRegistry;
+  readonly audit: InMemoryAuditSink;
+  readonly baselines: InMemoryBaselineStore;
+  /**
+   * The clock of the use cases. It starts at the real time, because an Event Grid delivery's deadline runs
+   * from the delivery's arrival (the handler's own `new Date()`); advance it past the deadline to cut work off.
+   */
+  readonly clock: FixedClock;
+}
+
+/**
+ * The triggers' Services over the in-memory fakes: the real use cases, wired as `buildServices` wires them,
+ * with the fakes in place of the IoT Hub and Table Storage adapters. `settings` are app settings on top of
+ * the required ones (e.g. `EVENT_GRID_CONCURRENCY`, `DEVICE_ID_PATTERN`), read by the real loadConfig.
+ */
+export function servicesOverFakes(settings: Readonly<Record<string, string>> = {}): ServicesOverFakes {
+  const config = loadConfig({ ...requiredTestSettings, ...settings });
+  const registry = new InMemoryTwinRegistry();
+  const audit = new InMemoryAuditSink();
+  const baselines = new InMemoryBaselineStore();
+  const clock = new FixedClock(new Date());
+
+  const profile = getAgentProfile(config.agentProfile);
+  const selector = compileDeviceSelector(config.deviceSelector);
+  if (!selector.ok) throw new Error(`test settings hold an invalid device selector: ${selector.issues.map((issue) => issue.message).join('; ')}`);
+  const defaultBaseline = defaultBaselineProvider(baselines, clock, {
+    name: config.defaultBaseline.name,
+    profile: config.agentProfile,
+    initialSettings: config.defaultBaseline.initialSettings,
+    cacheMs: config.defaultBaseline.cacheSeconds * 1000,
+  });
+  const baseline = baselineVersions(baselines, defaultBaseline);
+  const completed = new CompletedEvents(1_000);
+
+  const services: Services = {
+    config: () => config,
+    provisionDeviceCreatedEvents: (notices, receivedAt) =>
+      provisionDelivery(
+        {
+          clock,
+          completed,
+          // The fakes answer at once, so the per-call deadline they are handed has nothing to bound.
+          provision: (notice) => provisionSecurityModule({ registry, audit, clock, profile, selector: selector.value, baseline, defaultBaseline }, notice),
+        },
+        notices,
+        { deadline: deadlineAfter({ now: () => receivedAt }, config.eventGrid.deadlineMs), concurrency: config.eventGrid.concurrency },
+      ),
+    defaultBaseline,
+    deviceAudit: (deviceId) => readDeviceAudit(audit, deviceId),
+  };
+  return { services, config, registry, audit, baselines, clock };
+}
