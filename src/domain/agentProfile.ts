@@ -76,8 +76,6 @@ export type SettingSpec =
   | ListSettingSpec
   | PriorityIntervalsSettingSpec;
 
-export type SettingType = SettingSpec['type'];
-
 /**
  * A rule between two settings of comparable type (integers, or durations compared by length): `setting`
  * must be at least / at most `other`. A setting a baseline leaves out is compared at its profile default,
