@@ -12,6 +12,7 @@ import { labRegistry, readLabInfo } from '../local/lab/labRegistry';
 import { getAgentProfile } from '../../src/domain/agentProfiles';
 import { defaultSettings } from '../../src/domain/defaultSettings';
 import { desiredConfigurationDocument } from '../../src/domain/desiredConfiguration';
+import { deviceCreatedCloudEvent, deviceCreatedEvent, subscriptionValidationEvent } from '../support/events/deviceCreatedEvent';
 
 const profile = getAgentProfile('asc-classic');
 const moduleId = profile.moduleId;
@@ -130,17 +131,17 @@ describe('provisioning through the lab', () => {
     const post = (body: unknown, type: string) =>
       fetch(lab.info.eventGrid.webhookUrl, { method: 'POST', headers: { 'content-type': 'application/json', 'aeg-event-type': type }, body: JSON.stringify(body) });
 
-    const handshake = await post([{ id: 'v1', eventType: 'Microsoft.EventGrid.SubscriptionValidationEvent', subject: '', eventTime: new Date().toISOString(), dataVersion: '1', data: { validationCode: 'abc-123' } }], 'SubscriptionValidation');
+    const handshake = await post([subscriptionValidationEvent('abc-123')], 'SubscriptionValidation');
     expect(handshake.status).toBe(200);
     expect(await handshake.json()).toEqual({ validationResponse: 'abc-123' });
 
-    const malformed = await post([{ id: 'bad-1', eventType: 'Microsoft.Devices.DeviceCreated', subject: 'devices/x', eventTime: new Date().toISOString(), dataVersion: '1', data: {} }], 'Notification');
+    const malformed = await post([{ ...deviceCreatedEvent('x', { id: 'bad-1' }), data: {} }], 'Notification');
     expect(malformed.status).toBe(200);
     expect(lab.host.logs({ minLevel: 'error' }).some((entry) => entry.message.includes('Rejected malformed device events') && entry.message.includes('bad-1'))).toBe(true);
 
     lab.holdDeviceCreatedEvents();
     await registry.create({ deviceId: 'e2e-outside' });
-    const delivered = await post([{ id: 'outside-1', topic: '/SUBSCRIPTIONS/s/RESOURCEGROUPS/r/PROVIDERS/MICROSOFT.DEVICES/IOTHUBS/smt-lab', subject: 'devices/e2e-outside', eventType: 'Microsoft.Devices.DeviceCreated', eventTime: new Date().toISOString(), dataVersion: '1', metadataVersion: '1', data: { deviceId: 'e2e-outside', hubName: 'smt-lab' } }], 'Notification');
+    const delivered = await post([deviceCreatedEvent('e2e-outside', { id: 'outside-1', hubName: 'smt-lab' })], 'Notification');
     expect(delivered.status).toBe(200);
     const { responseBody: twin } = await registry.getModuleTwin('e2e-outside', moduleId);
     expect(twin.tags).toMatchObject({ securityBaseline: { name: 'default', version: 1 } });
@@ -152,7 +153,7 @@ describe('provisioning through the lab', () => {
     const cloudEvent = await fetch(lab.info.eventGrid.webhookUrl, {
       method: 'POST',
       headers: { 'content-type': 'application/cloudevents+json; charset=utf-8', 'aeg-event-type': 'Notification' },
-      body: JSON.stringify({ specversion: '1.0', id: 'ce-outside-1', source: '/SUBSCRIPTIONS/s/RESOURCEGROUPS/r/PROVIDERS/MICROSOFT.DEVICES/IOTHUBS/smt-lab', type: 'Microsoft.Devices.DeviceCreated', subject: 'devices/e2e-cloudevent', time: new Date().toISOString(), data: { deviceId: 'e2e-cloudevent', hubName: 'smt-lab' } }),
+      body: JSON.stringify(deviceCreatedCloudEvent('e2e-cloudevent', { id: 'ce-outside-1', hubName: 'smt-lab' })),
     });
     expect(cloudEvent.status).toBe(200);
     const { responseBody: cloudTwin } = await registry.getModuleTwin('e2e-cloudevent', moduleId);

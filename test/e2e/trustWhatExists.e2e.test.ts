@@ -14,6 +14,7 @@ import { startLab, type Lab } from '../local/lab/startLab';
 import { getAgentProfile } from '../../src/domain/agentProfiles';
 import { defaultSettings } from '../../src/domain/defaultSettings';
 import { readConfiguredSettings } from '../../src/domain/desiredConfiguration';
+import { deviceCreatedEvent } from '../support/events/deviceCreatedEvent';
 
 const profile = getAgentProfile('asc-classic');
 const moduleId = profile.moduleId;
@@ -125,16 +126,7 @@ describe('requests that are not Event Grid deliveries', () => {
   });
 
   it('10,000 events for devices that do not exist: one summary line, counts by outcome, no identity operation', async () => {
-    const events = Array.from({ length: 10_000 }, (_, i) => ({
-      id: `unknown-event-${i}`,
-      topic: '/SUBSCRIPTIONS/s/RESOURCEGROUPS/r/PROVIDERS/MICROSOFT.DEVICES/IOTHUBS/smt-lab',
-      subject: `devices/unknown-${i}`,
-      eventType: 'Microsoft.Devices.DeviceCreated',
-      eventTime: new Date().toISOString(),
-      dataVersion: '1',
-      metadataVersion: '1',
-      data: { deviceId: `unknown-${i}`, hubName: 'smt-lab' },
-    }));
+    const events = Array.from({ length: 10_000 }, (_, i) => deviceCreatedEvent(`unknown-${i}`, { id: `unknown-event-${i}`, hubName: 'smt-lab' }));
     lab.simulator.resetStats();
     const before = logs.entries().length;
 
@@ -160,7 +152,7 @@ describe('credentials', () => {
     await registry.create({ deviceId: 'secret-2' });
     lab.simulator.setFaults({ errorRate: 1, statuses: [503, 500], seed: 4 });
     const failed = await postToWebhook(
-      JSON.stringify([{ id: 'secret-event', subject: 'devices/secret-2', eventType: 'Microsoft.Devices.DeviceCreated', eventTime: new Date().toISOString(), dataVersion: '1', data: { deviceId: 'secret-2' } }]),
+      JSON.stringify([deviceCreatedEvent('secret-2', { id: 'secret-event', hubName: 'smt-lab' })]),
     );
     lab.simulator.setFaults(undefined);
     lab.releaseDeviceCreatedEvents();

@@ -5,6 +5,7 @@ import type { CloudEventV1, EventGridEvent } from '../../local/functionsHost/eve
 import type { EventGridWebhookResponse, HeaderBag } from '../../local/functionsHost/eventGridWebhook';
 import { LogBuffer } from '../../local/functionsHost/hostLogger';
 import { LocalFunctionsHost } from '../../local/functionsHost/localFunctionsHost';
+import { deviceCreatedCloudEvent } from '../../support/events/deviceCreatedEvent';
 
 // Event ids → how many more deliveries of that event the handler fails.
 const failuresLeft = new Map<string, number>();
@@ -213,7 +214,7 @@ describe('EventGridDelivery', () => {
   });
 
   it('delivers CloudEvents as single objects, or as a batch array when batching', async () => {
-    const cloud = (id: string): CloudEventV1 => ({ specversion: '1.0', id, source: '/iothub/hub', type: 'Microsoft.Devices.DeviceCreated', subject: `devices/${id}`, data: { deviceId: id } });
+    const cloud = (id: string): CloudEventV1 => deviceCreatedCloudEvent(id, { id });
     const single = recording(host);
     const batched = recording(host);
     const one = new EventGridDelivery({ target: { host: single, functionName: 'deliveryTarget' }, logger: logs });

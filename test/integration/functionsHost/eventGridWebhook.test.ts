@@ -1,6 +1,7 @@
 import { app, type InvocationContext } from '@azure/functions';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { LocalFunctionsHost } from '../../local/functionsHost/localFunctionsHost';
+import { deviceCreatedCloudEvent, deviceCreatedEvent, subscriptionValidationEvent } from '../../support/events/deviceCreatedEvent';
 
 const received: { id: string; invocationId: string }[] = [];
 app.eventGrid('webhookProvision', {
@@ -21,25 +22,9 @@ app.eventGrid('webhookBarrier', {
 });
 app.http('webhookNotEventGrid', { handler: () => ({ status: 200 }) });
 
-const event = (id: string, data: Record<string, unknown> = {}) => ({
-  id,
-  topic: '/subscriptions/s/resourceGroups/rg/providers/Microsoft.Devices/IotHubs/hub',
-  subject: `devices/${id}`,
-  eventType: 'Microsoft.Devices.DeviceCreated',
-  eventTime: '2025-01-01T10:00:00Z',
-  data: { deviceId: id, ...data },
-  dataVersion: '',
-  metadataVersion: '1',
-});
-const cloudEvent = (id: string) => ({
-  specversion: '1.0',
-  id,
-  source: '/subscriptions/s/resourceGroups/rg/providers/Microsoft.Devices/IotHubs/hub',
-  type: 'Microsoft.Devices.DeviceCreated',
-  subject: `devices/${id}`,
-  time: '2025-01-01T10:00:00Z',
-  data: { deviceId: id },
-});
+// Named by the event id, which is what the assertions follow.
+const event = (id: string, data: Record<string, unknown> = {}) => deviceCreatedEvent(id, { id, data });
+const cloudEvent = (id: string) => deviceCreatedCloudEvent(id, { id });
 const notification = { 'aeg-event-type': 'Notification', 'content-type': 'application/json' };
 
 describe('LocalFunctionsHost.deliverEventGrid', () => {
@@ -54,7 +39,7 @@ describe('LocalFunctionsHost.deliverEventGrid', () => {
   });
 
   it('answers the Event Grid schema validation handshake without invoking the function', async () => {
-    const payload = [{ ...event('validation'), eventType: 'Microsoft.EventGrid.SubscriptionValidationEvent', data: { validationCode: '512d38b6-c7b8-40c8-89fe-f46f9e9622b6', validationUrl: 'https://rp/validate' } }];
+    const payload = [subscriptionValidationEvent('512d38b6-c7b8-40c8-89fe-f46f9e9622b6')];
     const answer = await host.deliverEventGrid('webhookProvision', payload, { 'aeg-event-type': 'SubscriptionValidation' });
     expect(answer).toMatchObject({ status: 200, body: { validationResponse: '512d38b6-c7b8-40c8-89fe-f46f9e9622b6' } });
     expect(received).toEqual([]);

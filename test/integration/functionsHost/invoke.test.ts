@@ -4,6 +4,7 @@ import * as df from 'durable-functions';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { LocalFunctionsHost } from '../../local/functionsHost/localFunctionsHost';
 import type { EventHubMessage } from '../../local/functionsHost/triggerInput';
+import { deviceCreatedEvent } from '../../support/events/deviceCreatedEvent';
 import { sampleCalls } from './fixtures/sampleApp';
 
 const sampleApp = path.join(__dirname, 'fixtures', 'sampleApp.ts');
@@ -31,17 +32,6 @@ app.timer('invokeThrowsString', {
 });
 df.app.activity('invokeActivityProbe', { handler: (input: string) => `${input}:applied` });
 
-const deviceCreated = (deviceId: string, data: Record<string, unknown> = {}) => ({
-  id: `evt-${deviceId}`,
-  topic: '/subscriptions/s/resourceGroups/rg/providers/Microsoft.Devices/IotHubs/hub',
-  subject: `devices/${deviceId}`,
-  eventType: 'Microsoft.Devices.DeviceCreated',
-  eventTime: '2025-01-01T10:00:00.0000000Z',
-  data: { deviceId, hubName: 'hub', ...data },
-  dataVersion: '',
-  metadataVersion: '1',
-});
-
 describe('LocalFunctionsHost.invoke', () => {
   let host: LocalFunctionsHost;
 
@@ -54,7 +44,7 @@ describe('LocalFunctionsHost.invoke', () => {
   });
 
   it('passes an Event Grid event as { json } under the trigger binding name and captures the invocation logs', async () => {
-    const event = deviceCreated('d1');
+    const event = deviceCreatedEvent('d1');
     const result = await host.invoke('sampleDeviceCreated', { kind: 'eventGrid', event });
     const registration = host.getFunction('sampleDeviceCreated')!;
 
@@ -70,7 +60,7 @@ describe('LocalFunctionsHost.invoke', () => {
   });
 
   it('returns output binding values and warns when nothing in the host consumes them', async () => {
-    const result = await host.invoke('sampleDeviceCreated', { kind: 'eventGrid', event: deviceCreated('d2') });
+    const result = await host.invoke('sampleDeviceCreated', { kind: 'eventGrid', event: deviceCreatedEvent('d2') });
     const outputName = Object.keys(host.getFunction('sampleDeviceCreated')!.bindings).find((n) => n.startsWith('eventHubOutput'))!;
     expect(result.outputs).toEqual({ [outputName]: { action: 'provisioned', subject: 'devices/d2' } });
     expect(result.logs).toContainEqual(expect.objectContaining({ level: 'warning', message: expect.stringContaining(`Output binding '${outputName}' (eventHub) has no handler`) }));
@@ -82,7 +72,7 @@ describe('LocalFunctionsHost.invoke', () => {
       functionModules: [sampleApp],
       outputBindingHandlers: { eventHub: (invocation, value) => void delivered.push({ binding: invocation.binding['eventHubName'], value }) },
     });
-    await withSink.invoke('sampleDeviceCreated', { kind: 'eventGrid', event: deviceCreated('d3') });
+    await withSink.invoke('sampleDeviceCreated', { kind: 'eventGrid', event: deviceCreatedEvent('d3') });
     expect(delivered).toEqual([{ binding: 'security-audit', value: { action: 'provisioned', subject: 'devices/d3' } }]);
 
     const failing = await LocalFunctionsHost.load({
@@ -93,11 +83,11 @@ describe('LocalFunctionsHost.invoke', () => {
         },
       },
     });
-    await expect(failing.invoke('sampleDeviceCreated', { kind: 'eventGrid', event: deviceCreated('d4') })).rejects.toThrow('audit hub unavailable');
+    await expect(failing.invoke('sampleDeviceCreated', { kind: 'eventGrid', event: deviceCreatedEvent('d4') })).rejects.toThrow('audit hub unavailable');
   });
 
   it("rethrows the handler's own error and logs the failed execution", async () => {
-    const failure = host.invoke('sampleDeviceCreated', { kind: 'eventGrid', event: deviceCreated('d5', { fail: true }) });
+    const failure = host.invoke('sampleDeviceCreated', { kind: 'eventGrid', event: deviceCreatedEvent('d5', { data: { fail: true } }) });
     await expect(failure).rejects.toThrow('provisioning failed for devices/d5');
     const failedLog = host.logs({ functionName: 'sampleDeviceCreated', minLevel: 'error' }).at(-1)!;
     expect(failedLog.message).toContain("Executed 'Functions.sampleDeviceCreated' (Failed, Id=");
@@ -110,7 +100,7 @@ describe('LocalFunctionsHost.invoke', () => {
   });
 
   it('gives every invocation a unique id, also when they run in parallel', async () => {
-    const results = await Promise.all(Array.from({ length: 8 }, (_, i) => host.invoke('sampleDeviceCreated', { kind: 'eventGrid', event: deviceCreated(`p${i}`) })));
+    const results = await Promise.all(Array.from({ length: 8 }, (_, i) => host.invoke('sampleDeviceCreated', { kind: 'eventGrid', event: deviceCreatedEvent(`p${i}`) })));
     expect(new Set(results.map((r) => r.invocationId)).size).toBe(8);
     for (const result of results) expect(result.logs.every((l) => l.invocationId === result.invocationId)).toBe(true);
   });

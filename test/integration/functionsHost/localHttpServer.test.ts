@@ -5,6 +5,7 @@ import { EventGridDelivery } from '../../local/functionsHost/eventGridDelivery';
 import { LogBuffer } from '../../local/functionsHost/hostLogger';
 import { LocalFunctionsHost } from '../../local/functionsHost/localFunctionsHost';
 import { LocalHttpServer } from '../../local/functionsHost/localHttpServer';
+import { deviceCreatedEvent, subscriptionValidationEvent } from '../../support/events/deviceCreatedEvent';
 import { sampleCalls } from './fixtures/sampleApp';
 
 const sampleApp = path.join(__dirname, 'fixtures', 'sampleApp.ts');
@@ -37,14 +38,8 @@ const easyAuth = {
   'x-ms-client-principal-name': 'alice@contoso.com',
   'x-ms-client-principal-idp': 'aad',
 };
-const deviceCreated = (id: string, data: Record<string, unknown> = {}) => ({
-  id,
-  subject: `devices/${id}`,
-  eventType: 'Microsoft.Devices.DeviceCreated',
-  eventTime: '2025-01-01T10:00:00Z',
-  data: { deviceId: id, ...data },
-  dataVersion: '1.0',
-});
+// Named by the event id, which is what the assertions follow.
+const deviceCreated = (id: string, data: Record<string, unknown> = {}) => deviceCreatedEvent(id, { id, data });
 
 describe('LocalHttpServer', () => {
   let host: LocalFunctionsHost;
@@ -148,7 +143,7 @@ describe('LocalHttpServer', () => {
       const validation = await fetch(webhook('sampleDeviceCreated'), {
         method: 'POST',
         headers: { 'aeg-event-type': 'SubscriptionValidation' },
-        body: JSON.stringify([{ ...deviceCreated('v'), data: { validationCode: 'abc' } }]),
+        body: JSON.stringify([subscriptionValidationEvent('abc')]),
       });
       expect(validation.status).toBe(200);
       expect(await validation.json()).toEqual({ validationResponse: 'abc' });

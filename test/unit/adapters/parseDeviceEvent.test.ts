@@ -1,26 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { parseDeviceEvent } from '../../../src/adapters/inbound/parseDeviceEvent';
+import { deviceCreatedCloudEvent, deviceCreatedEvent } from '../../support/events/deviceCreatedEvent';
 
-// As documented in iot-hub-event-grid.md (Event Grid schema) and event-schema-iot-hub.md (CloudEvents).
-const eventGridDeviceCreated = {
-  id: '56afc886-767b-d359-d59e-0da7877166b2',
-  topic: '/SUBSCRIPTIONS/sub/RESOURCEGROUPS/rg/PROVIDERS/MICROSOFT.DEVICES/IOTHUBS/egtesthub1',
-  subject: 'devices/LogicAppTestDevice',
-  eventType: 'Microsoft.Devices.DeviceCreated',
-  eventTime: '2018-01-02T19:17:44.4383997Z',
-  data: { twin: { deviceId: 'LogicAppTestDevice', etag: 'AAAAAAAAAAE=', deviceEtag: 'null', status: 'enabled' }, hubName: 'egtesthub1', deviceId: 'LogicAppTestDevice' },
-  dataVersion: '1',
-  metadataVersion: '1',
-};
-const cloudEventDeviceCreated = {
-  id: 'ce-1',
-  source: '/SUBSCRIPTIONS/sub/RESOURCEGROUPS/rg/PROVIDERS/MICROSOFT.DEVICES/IOTHUBS/egtesthub1',
-  specversion: '1.0',
-  type: 'Microsoft.Devices.DeviceCreated',
-  subject: 'devices/dev#1',
-  time: '2026-11-27T12:00:00Z',
-  data: { hubName: 'egtesthub1', deviceId: 'dev#1' },
-};
+// The documented samples' identifiers (iot-hub-event-grid.md for the Event Grid schema, event-schema-iot-hub.md for CloudEvents).
+const eventGridDeviceCreated = deviceCreatedEvent('LogicAppTestDevice', { id: '56afc886-767b-d359-d59e-0da7877166b2', hubName: 'egtesthub1' });
+const cloudEventDeviceCreated = deviceCreatedCloudEvent('dev#1', { id: 'ce-1', hubName: 'egtesthub1' });
 
 describe('parseDeviceEvent', () => {
   it('reads a DeviceCreated event in the Event Grid schema', () => {

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { baselineVersions } from '../../../src/app/baselineVersions';
 import type { Baseline } from '../../../src/domain/baseline';
+import { testBaseline } from '../../support/baselines';
 
-const v1: Baseline = { name: 'default', version: 1, profile: 'asc-classic', settings: {}, createdAt: '2026-11-01T00:00:00.000Z', createdBy: 'test', description: '' };
+const v1 = testBaseline();
 
 describe('baselineVersions', () => {
   it('makes sure of the default baseline first, reads each found version once, and keeps asking about missing ones', async () => {

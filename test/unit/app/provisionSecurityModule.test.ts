@@ -2,25 +2,16 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { provisionSecurityModule, type ProvisioningDependencies } from '../../../src/app/provisionSecurityModule';
 import { assignmentAuditId } from '../../../src/app/assignmentAuditId';
 import { getAgentProfile } from '../../../src/domain/agentProfiles';
-import { defaultSettings } from '../../../src/domain/validateBaseline';
 import { compileDeviceSelector, type DeviceSelector } from '../../../src/domain/deviceSelector';
 import { readConfiguredSettings } from '../../../src/domain/desiredConfiguration';
-import type { Baseline } from '../../../src/domain/baseline';
 import { InMemoryTwinRegistry } from '../../support/fakes/inMemoryTwinRegistry';
 import { InMemoryAuditSink } from '../../support/fakes/inMemoryAuditSink';
 import { FixedClock } from '../../support/fakes/fixedClock';
+import { testBaseline } from '../../support/baselines';
 
 const profile = getAgentProfile('asc-classic');
 const moduleId = profile.moduleId;
-const baseline: Baseline = {
-  name: 'default',
-  version: 3,
-  profile: 'asc-classic',
-  settings: { ...defaultSettings(profile), eventPriorityLogin: 'Low' },
-  createdAt: '2026-11-01T00:00:00.000Z',
-  createdBy: 'test',
-  description: 'test baseline',
-};
+const baseline = testBaseline({ version: 3, changedSettings: { eventPriorityLogin: 'Low' } });
 
 function setup(selector: DeviceSelector = { includeEdgeDevices: true }) {
   const registry = new InMemoryTwinRegistry();
