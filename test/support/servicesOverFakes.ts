@@ -4,7 +4,7 @@ import { deadlineAfter } from '../../src/app/deadline';
 import { CompletedEvents, provisionDelivery } from '../../src/app/provisionDelivery';
 import { provisionSecurityModule } from '../../src/app/provisionSecurityModule';
 import { readDeviceAudit } from '../../src/app/readDeviceAudit';
-import type { Services } from '../../src/composition';
+import { useServices, type Services } from '../../src/composition';
 import { loadConfig, type Config } from '../../src/config';
 import { getAgentProfile } from '../../src/domain/agentProfiles';
 import { compileDeviceSelector } from '../../src/domain/deviceSelector';
@@ -73,4 +73,25 @@ export function servicesOverFakes(settings: Readonly<Record<string, string>> = {
     deviceAudit: (deviceId) => readDeviceAudit(audit, deviceId),
   };
   return { services, config, registry, audit, baselines, clock };
+}
+
+export interface InstalledServicesOverFakes extends ServicesOverFakes {
+  /** Puts back what getServices() answered before. */
+  readonly restore: () => void;
+  /** Restores, then installs fresh fakes built with `settings` instead (a test that needs other settings). */
+  readonly reinstall: (settings: Readonly<Record<string, string>>) => InstalledServicesOverFakes;
+}
+
+/** Services over fresh fakes, made what getServices() answers (and so what every handler uses) until `restore()`. */
+export function installServicesOverFakes(settings: Readonly<Record<string, string>> = {}): InstalledServicesOverFakes {
+  const built = servicesOverFakes(settings);
+  const restore = useServices(built.services);
+  return {
+    ...built,
+    restore,
+    reinstall: (other) => {
+      restore();
+      return installServicesOverFakes(other);
+    },
+  };
 }

@@ -25,11 +25,21 @@ export function capturingInvocation(functionName: string, invocationId = `${func
   return { context, lines };
 }
 
+export interface ReadLogLine {
+  readonly level: LogLevel;
+  readonly message: string;
+  readonly properties: Record<string, unknown>;
+}
+
 /** Splits a line written through invocationLogger into its message and its JSON properties. */
-export function readLogLine(line: CapturedLogLine): { readonly message: string; readonly properties: Record<string, unknown> } {
+export function readLogLine(line: CapturedLogLine): ReadLogLine {
   const start = line.text.indexOf(' {');
-  if (start === -1) return { message: line.text, properties: {} };
-  return { message: line.text.slice(0, start), properties: JSON.parse(line.text.slice(start + 1)) as Record<string, unknown> };
+  if (start === -1) return { level: line.level, message: line.text, properties: {} };
+  return { level: line.level, message: line.text.slice(0, start), properties: JSON.parse(line.text.slice(start + 1)) as Record<string, unknown> };
+}
+
+export function readLogLines(lines: readonly CapturedLogLine[]): ReadLogLine[] {
+  return lines.map(readLogLine);
 }
 
 export interface TestHttpRequestInit {

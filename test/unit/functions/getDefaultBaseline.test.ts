@@ -2,37 +2,28 @@
 // real use case behind getServices() over the in-memory baseline store. Failures answer by the failure
 // policy for HTTP requests; what a caller is told and what the log keeps differ for bugs.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { useServices } from '../../../src/composition';
 import { InvariantError, TransientError } from '../../../src/domain/productError';
 import { getDefaultBaseline } from '../../../src/functions/getDefaultBaseline';
 import { testBaseline } from '../../support/baselines';
-import { capturingInvocation, readLogLine, testHttpRequest } from '../../support/functions/invocation';
-import { servicesOverFakes, type ServicesOverFakes } from '../../support/servicesOverFakes';
+import { capturingInvocation, readLogLines, testHttpRequest } from '../../support/functions/invocation';
+import { installServicesOverFakes, type InstalledServicesOverFakes } from '../../support/servicesOverFakes';
 
 const invocationId = 'inv-default-baseline';
 
-let env: ServicesOverFakes;
-let restoreServices: () => void;
-
-function useFakes(settings: Readonly<Record<string, string>> = {}): void {
-  restoreServices();
-  env = servicesOverFakes(settings);
-  restoreServices = useServices(env.services);
-}
+let env: InstalledServicesOverFakes;
 
 beforeEach(() => {
-  env = servicesOverFakes();
-  restoreServices = useServices(env.services);
+  env = installServicesOverFakes();
 });
 
 afterEach(() => {
-  restoreServices();
+  env.restore();
 });
 
 async function get() {
   const { context, lines } = capturingInvocation('getDefaultBaseline', invocationId);
   const response = await getDefaultBaseline(testHttpRequest({ method: 'GET', path: '/api/baselines/default' }), context);
-  return { response, lines, logged: lines.map((line) => ({ level: line.level, ...readLogLine(line) })) };
+  return { response, lines, logged: readLogLines(lines) };
 }
 
 async function storeDefault(baseline: ReturnType<typeof testBaseline>): Promise<void> {
@@ -52,7 +43,7 @@ describe('getDefaultBaseline', () => {
   });
 
   it('answers with version 1 made from DEFAULT_BASELINE_SETTINGS on a fresh deployment', async () => {
-    useFakes({ DEFAULT_BASELINE_SETTINGS: '{"eventPriorityLogin":"Low"}' });
+    env = env.reinstall({ DEFAULT_BASELINE_SETTINGS: '{"eventPriorityLogin":"Low"}' });
 
     const { response } = await get();
 

@@ -1,24 +1,21 @@
 // GET /api/devices/{deviceId}/audit called as the worker calls it: a real HttpRequest (with the route's
 // parameter) and InvocationContext, the real use cases behind getServices() over the in-memory fakes.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { useServices } from '../../../src/composition';
 import { InvariantError, TransientError } from '../../../src/domain/productError';
 import { getDeviceAudit } from '../../../src/functions/getDeviceAudit';
-import { capturingInvocation, readLogLine, testHttpRequest } from '../../support/functions/invocation';
-import { servicesOverFakes, type ServicesOverFakes } from '../../support/servicesOverFakes';
+import { capturingInvocation, readLogLines, testHttpRequest } from '../../support/functions/invocation';
+import { installServicesOverFakes, type InstalledServicesOverFakes } from '../../support/servicesOverFakes';
 
 const invocationId = 'inv-device-audit';
 
-let env: ServicesOverFakes;
-let restoreServices: () => void;
+let env: InstalledServicesOverFakes;
 
 beforeEach(() => {
-  env = servicesOverFakes();
-  restoreServices = useServices(env.services);
+  env = installServicesOverFakes();
 });
 
 afterEach(() => {
-  restoreServices();
+  env.restore();
 });
 
 /** The request the host makes from `GET /api/devices/{deviceId}/audit`; no `deviceId` is a request whose parameter is missing. */
@@ -30,7 +27,7 @@ async function get(deviceId?: string) {
     ...(deviceId === undefined ? {} : { params: { deviceId } }),
   });
   const response = await getDeviceAudit(request, context);
-  return { response, lines, logged: lines.map((line) => ({ level: line.level, ...readLogLine(line) })) };
+  return { response, lines, logged: readLogLines(lines) };
 }
 
 async function provision(deviceId: string, eventId: string): Promise<void> {

@@ -4,34 +4,25 @@
 // so every case checks both.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { maxWebhookBodyBytes } from '../../../src/adapters/inbound/eventGridWebhookRequest';
-import { useServices } from '../../../src/composition';
 import { getAgentProfile } from '../../../src/domain/agentProfiles';
 import { InvariantError, PermanentError, TransientError } from '../../../src/domain/productError';
 import { onDeviceCreated } from '../../../src/functions/onDeviceCreated';
 import { deviceCreatedCloudEvent, deviceCreatedEvent, subscriptionValidationEvent } from '../../support/events/deviceCreatedEvent';
-import { capturingInvocation, readLogLine, testHttpRequest, type CapturedLogLine } from '../../support/functions/invocation';
-import { servicesOverFakes, type ServicesOverFakes } from '../../support/servicesOverFakes';
+import { capturingInvocation, readLogLine, readLogLines, testHttpRequest, type CapturedLogLine } from '../../support/functions/invocation';
+import { installServicesOverFakes, type InstalledServicesOverFakes } from '../../support/servicesOverFakes';
 
 const moduleId = getAgentProfile('asc-classic').moduleId;
 const invocationId = 'inv-device-created';
 const webhookPath = '/api/eventgrid/device-created';
 
-let env: ServicesOverFakes;
-let restoreServices: () => void;
-
-function useFakes(settings: Readonly<Record<string, string>> = {}): void {
-  restoreServices();
-  env = servicesOverFakes(settings);
-  restoreServices = useServices(env.services);
-}
+let env: InstalledServicesOverFakes;
 
 beforeEach(() => {
-  env = servicesOverFakes();
-  restoreServices = useServices(env.services);
+  env = installServicesOverFakes();
 });
 
 afterEach(() => {
-  restoreServices();
+  env.restore();
 });
 
 async function call(init: { method?: string; headers?: Record<string, string>; body?: string }) {
@@ -46,7 +37,7 @@ function deliver(events: unknown, headers: Record<string, string> = {}) {
   return call({ headers: { 'content-type': 'application/json', 'aeg-event-type': 'Notification', 'aeg-delivery-count': '0', ...headers }, body: JSON.stringify(events) });
 }
 
-const levelsAndMessages = (lines: readonly CapturedLogLine[]) => lines.map((line) => [line.level, readLogLine(line).message]);
+const levelsAndMessages = (lines: readonly CapturedLogLine[]) => readLogLines(lines).map(({ level, message }) => [level, message]);
 const propertiesOf = (line: CapturedLogLine | undefined) => readLogLine(line ?? { level: 'none', text: '' }).properties;
 
 /** Makes the twin PATCH of the given devices fail with the given error, as the hub's answer translated by the adapter would. */
@@ -178,7 +169,7 @@ describe('onDeviceCreated: deliveries', () => {
   });
 
   it('counts outcomes that change nothing without a line each: only the summary names them', async () => {
-    useFakes({ DEVICE_ID_PATTERN: 'sensor-.*' });
+    env = env.reinstall({ DEVICE_ID_PATTERN: 'sensor-.*' });
 
     const { response, lines } = await deliver([deviceCreatedEvent('sensor-gone'), deviceCreatedEvent('camera-1'), { ...deviceCreatedEvent('sensor-5'), eventType: 'Microsoft.Devices.DeviceConnected' }]);
 
@@ -251,7 +242,7 @@ describe('onDeviceCreated: deliveries', () => {
   });
 
   it('answers 503 when the delivery deadline cuts devices off, so that Event Grid re-sends it', async () => {
-    useFakes({ EVENT_GRID_CONCURRENCY: '1', EVENT_GRID_DEADLINE_MS: '1000' });
+    env = env.reinstall({ EVENT_GRID_CONCURRENCY: '1', EVENT_GRID_DEADLINE_MS: '1000' });
     env.registry.addDevice('sensor-1');
     env.registry.addDevice('sensor-2');
     // The first device's hub calls take the whole deadline.
