@@ -4,6 +4,8 @@
 // so every case checks both.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { maxWebhookBodyBytes } from '../../../src/adapters/inbound/eventGridWebhookRequest';
+import { useServices } from '../../../src/composition';
+import { ConfigError } from '../../../src/config';
 import { getAgentProfile } from '../../../src/domain/agentProfiles';
 import { InvariantError, PermanentError, TransientError } from '../../../src/domain/productError';
 import { onDeviceCreated } from '../../../src/functions/onDeviceCreated';
@@ -38,7 +40,7 @@ function deliver(events: unknown, headers: Record<string, string> = {}) {
 }
 
 const levelsAndMessages = (lines: readonly CapturedLogLine[]) => readLogLines(lines).map(({ level, message }) => [level, message]);
-const propertiesOf = (line: CapturedLogLine | undefined) => readLogLine(line ?? { level: 'none', text: '' }).properties;
+const propertiesOf = (line: CapturedLogLine | undefined) => (line === undefined ? {} : readLogLine(line).properties);
 
 /** Makes the twin PATCH of the given devices fail with the given error, as the hub's answer translated by the adapter would. */
 function failPatchOf(failures: Readonly<Record<string, unknown>>): void {
@@ -299,6 +301,22 @@ describe('onDeviceCreated: deliveries', () => {
       error: 'the hub refuses changes to this module twin',
     });
     expect(propertiesOf(lines[2])).toMatchObject({ events: 2, counts: { provisioned: 1, refused: 1 }, unfinished: 0 });
+  });
+
+  it('fails the invocation when the delivery cannot be handled at all (settings unreadable): the host answers 500 and Event Grid re-sends it', async () => {
+    const unreadable = new ConfigError(['EVENT_GRID_CONCURRENCY: expected a whole number from 1 to 64, got "many"']);
+    // What composition's lazily read settings do on the first delivery after a bad deployment.
+    const restoreBroken = useServices({
+      ...env.services,
+      provisionDeviceCreatedEvents: () => {
+        throw unreadable;
+      },
+    });
+    try {
+      await expect(deliver([deviceCreatedEvent('sensor-1')])).rejects.toBe(unreadable);
+    } finally {
+      restoreBroken();
+    }
   });
 
   it('masks a credential that a failure carries in its message', async () => {
