@@ -4,6 +4,7 @@ import { parseDeviceEvent } from '../adapters/inbound/parseDeviceEvent';
 import { invocationLogger } from '../adapters/logging/invocationLogger';
 import { logFailure } from '../adapters/logging/logFailure';
 import { reportDelivery } from '../app/deliveryReport';
+import type { DeliveryItemResult } from '../app/provisionDelivery';
 import type { DeviceCreatedNotice } from '../app/provisionSecurityModule';
 import { getServices } from '../composition';
 import { failureResponse } from '../domain/failurePolicy';
@@ -57,9 +58,25 @@ async function handleDelivery(events: readonly unknown[], receivedAt: Date, deli
     log.error('Rejected malformed device events', { count: malformed.length, examples: malformed.slice(0, 3) });
   }
 
-  const results = notices.length === 0 ? [] : await getServices().provisionDeviceCreatedEvents(notices, receivedAt);
+  let results: DeliveryItemResult[] = [];
+  try {
+    if (notices.length > 0) results = await getServices().provisionDeviceCreatedEvents(notices, receivedAt);
+  } catch (error) {
+    // Nothing of the delivery could be handled (settings unreadable, storage unreachable before any device):
+    // answered, and logged, as a failed delivery so Event Grid re-sends all of it.
+    const response = failureResponse('event-grid-delivery', error);
+    logFailure(log, { ...response, logLevel: 'error' }, `Event Grid delivery of ${events.length} events could not be handled, Event Grid will re-send it`, error, {
+      events: events.length,
+      invocationId: context.invocationId,
+    });
+    return { status: 503, jsonBody: { error: 'the delivery could not be handled; send it again' } };
+  }
+  // One line per device, however many of its events the payload held: the device was handled once.
+  const logged = new Set<string>();
   for (const result of results) {
     const { deviceId, eventId } = result.notice;
+    if (logged.has(deviceId)) continue;
+    logged.add(deviceId);
     if (result.status === 'failed') {
       logFailure(log, failureResponse('event-grid-delivery', result.error), `Device ${deviceId}: provisioning failed`, result.error, { deviceId, eventId });
     } else if (result.status === 'done') {
@@ -73,7 +90,7 @@ async function handleDelivery(events: readonly unknown[], receivedAt: Date, deli
   }
 
   const report = reportDelivery(results, { malformed: malformed.length, ignored });
-  const summary = { ...report, deliveryCount: Number(deliveryCount ?? 1), durationMs: Date.now() - receivedAt.getTime(), invocationId: context.invocationId };
+  const summary = { ...report, deliveryCount: Number(deliveryCount ?? 0), durationMs: Date.now() - receivedAt.getTime(), invocationId: context.invocationId };
   if (report.unfinished > 0) {
     log.warn(`Event Grid delivery of ${report.events} events: ${report.unfinished} not finished, Event Grid will re-send it`, summary);
     return { status: 503, jsonBody: { error: `${report.unfinished} of ${report.events} events were not finished; send the delivery again`, counts: report.counts } };

@@ -303,7 +303,7 @@ describe('onDeviceCreated: deliveries', () => {
     expect(propertiesOf(lines[2])).toMatchObject({ events: 2, counts: { provisioned: 1, refused: 1 }, unfinished: 0 });
   });
 
-  it('fails the invocation when the delivery cannot be handled at all (settings unreadable): the host answers 500 and Event Grid re-sends it', async () => {
+  it('answers 503 and logs an error with the stack when the delivery cannot be handled at all (settings unreadable): Event Grid re-sends it', async () => {
     const unreadable = new ConfigError(['EVENT_GRID_CONCURRENCY: expected a whole number from 1 to 64, got "many"']);
     // What composition's lazily read settings do on the first delivery after a bad deployment.
     const restoreBroken = useServices({
@@ -313,7 +313,12 @@ describe('onDeviceCreated: deliveries', () => {
       },
     });
     try {
-      await expect(deliver([deviceCreatedEvent('sensor-1')])).rejects.toBe(unreadable);
+      const { response, lines } = await deliver([deviceCreatedEvent('sensor-1')]);
+      expect(response.status).toBe(503);
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatchObject({ level: 'error' });
+      expect(lines[0]!.text).toContain('could not be handled, Event Grid will re-send it');
+      expect(propertiesOf(lines[0])).toMatchObject({ events: 1, error: expect.stringContaining('EVENT_GRID_CONCURRENCY'), stack: expect.stringContaining('ConfigError') });
     } finally {
       restoreBroken();
     }
