@@ -1,5 +1,6 @@
 // `npm start` (through launch.cjs): runs the lab until Ctrl-C. Loads the functions-core stand-in first,
 // exactly as the Node worker injects @azure/functions-core before the app's modules run.
+import './hideKnownDeprecation';
 import '../functionsHost/installFunctionsCore';
 import { LabArgumentError, labUsage, parseLabArguments, type LabCommand } from './labArguments';
 import { displayPath, labBanner } from './labBanner';
