@@ -52,14 +52,15 @@ async function main(): Promise<void> {
     }
     stopping = true;
     output.stop();
-    const inFlight = lab.eventRoutes.reduce((sum, { delivery }) => {
+    const undelivered = lab.eventRoutes.reduce((sum, { delivery }) => {
       const stats = delivery.stats();
       return sum + stats.published - stats.delivered - stats.deadLettered;
     }, 0);
-    output.print(`${signal}: stopping the lab${inFlight > 0 ? ` (${inFlight} events not yet delivered are kept for the next start)` : ''}...`);
+    output.print(`${signal}: stopping the lab${undelivered > 0 ? ` (${undelivered} events not delivered yet: those in flight get their answer first)` : ''}...`);
     lab.stop().then(
-      () => {
-        output.print(`Lab stopped. Hub, tables and undelivered events are kept in ${displayPath(lab.stateFiles.dir)}; lab.json is removed.`);
+      ({ undeliveredEvents }) => {
+        const kept = undeliveredEvents > 0 ? `, and the ${undeliveredEvents} events still undelivered,` : '';
+        output.print(`Lab stopped. The hub and the tables${kept} are kept in ${displayPath(lab.stateFiles.dir)} for the next start; lab.json is removed.`);
         process.exit(0);
       },
       (error: unknown) => {

@@ -93,7 +93,12 @@ export interface Lab {
   /** Writes the hub's state to the state folder now (stop() does it too). */
   saveState(): Promise<void>;
   /** Stops everything, keeps the state (hub, tables, events not yet delivered) and removes lab.json. */
-  stop(): Promise<void>;
+  stop(): Promise<LabStopReport>;
+}
+
+export interface LabStopReport {
+  /** Events Event Grid still owed the app at stop, kept for the next start. */
+  readonly undeliveredEvents: number;
 }
 
 export const labDefaultRetrySchedule: readonly number[] = [200, 500, 1_000, 2_000, 4_000];
@@ -219,6 +224,7 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
     // delivered after it starts again, as the service keeps retrying while a subscriber is down. The
     // deliveries close before the HTTP front does, so what is in flight still gets its answer.
     let held: DeliverableEvent[] | undefined;
+    let undeliveredEvents = 0;
     cleanups.push(async () => {
       await Promise.all(eventRoutes.map(({ delivery }) => delivery.close()));
       const owed = Object.fromEntries(
@@ -233,6 +239,7 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
           ],
         ]),
       );
+      undeliveredEvents = Object.values(owed).reduce((sum, events) => sum + events.length, 0);
       writePendingEvents(files, owed);
     });
     const unsubscribes: Unsubscribe[] = eventRoutes.map(({ row, delivery }) => {
@@ -311,9 +318,11 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
       },
       saveState,
       stop: async () => {
-        if (stopped) return;
-        stopped = true;
-        await stopAll();
+        if (!stopped) {
+          stopped = true;
+          await stopAll();
+        }
+        return { undeliveredEvents };
       },
     };
   } catch (error) {
