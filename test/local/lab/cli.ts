@@ -6,7 +6,7 @@ import { LabArgumentError, labUsage, parseLabArguments, type LabCommand } from '
 import { displayPath, labBanner } from './labBanner';
 import { LabConsole } from './labConsole';
 import { labProgressReader } from './labProgress';
-import { LabStateInUseError, LabStateUnreadableError } from './labState';
+import { labStateFiles, LabStateInUseError, LabStateUnreadableError } from './labState';
 import { PortUnavailableError } from './portUnavailableError';
 import { startLab, type Lab } from './startLab';
 
@@ -81,7 +81,8 @@ function startProblem(error: unknown): string | undefined {
     return `port ${error.port} ${cause} pick another with ${option} N (0 = any free port)`;
   }
   if (error instanceof LabStateInUseError) {
-    return `another lab (pid ${error.pid}) is running with the state folder ${displayPath(error.dir)}: stop it, or give this one another --state-dir`;
+    const labJson = displayPath(labStateFiles(error.dir).labJson);
+    return `another lab (pid ${error.pid}) is running with the state folder ${displayPath(error.dir)}: stop it, or give this one another --state-dir (no lab running? delete ${labJson})`;
   }
   if (error instanceof LabStateUnreadableError) return `${error.message}: start with --fresh to discard the saved state`;
   return undefined;

@@ -148,7 +148,8 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
     let savedRevision = savedHub === undefined ? -1 : simulator.revision;
     let lastSave = Promise.resolve();
     const saveState = (): Promise<void> => {
-      lastSave = lastSave.then(async () => {
+      // A failed save (reported by whoever asked for it) does not stop the next one from trying.
+      lastSave = lastSave.catch(() => undefined).then(async () => {
         const revision = simulator.revision;
         await writeSavedHub(files, simulator.saveState());
         savedRevision = revision;
@@ -161,7 +162,6 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
       const timer = setInterval(() => {
         if (simulator.revision === savedRevision) return;
         saveState().catch((error: unknown) => {
-          lastSave = Promise.resolve();
           options.logger?.log({ timestamp: new Date().toISOString(), level: 'warning', category: 'host', message: `The lab could not save the hub's state: ${String(error)}` });
         });
       }, saveIntervalMs);
