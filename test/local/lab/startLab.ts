@@ -108,7 +108,8 @@ const seededPrefix = 'lab-device-';
 export async function startLab(options: LabOptions = {}): Promise<Lab> {
   const started = performance.now();
   const projectRoot = options.projectRoot ?? resolve(__dirname, __filename.endsWith('.ts') ? '../../..' : '../../../..');
-  const files = labStateFiles(options.stateDir ?? join(projectRoot, '.lab'));
+  // Absolute, so the paths lab.json hands to clients (the certificate) hold from any folder.
+  const files = labStateFiles(options.stateDir === undefined ? join(projectRoot, '.lab') : resolve(options.stateDir));
   const httpPort = options.httpPort ?? 7071;
   const hubPort = options.hubPort ?? 0;
   // Everything a user can fix is checked before anything starts or --fresh deletes anything.
