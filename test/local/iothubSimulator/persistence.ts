@@ -17,7 +17,7 @@ import { DeviceRecord, ModuleRecord, type DeviceStatus } from './registry';
 import { TwinSection, TwinState } from './twin';
 import { MetaTree, Stamp, type Meta } from './twinMetadata';
 
-export const HUB_STATE_FORMAT = 'smt-iothub-simulator-state/1';
+const HUB_STATE_FORMAT = 'smt-iothub-simulator-state/1';
 
 /** A stamp as [epoch ms, desired $version or null]; a tree as its own, rest and differing children's indexes. */
 type SavedMeta = readonly [number, number | null] | { readonly own: number; readonly rest: number; readonly children: readonly (readonly [string, number])[] };
@@ -71,7 +71,7 @@ export interface SavedHubState {
   readonly devices: readonly SavedDevice[];
 }
 
-export type HubSettingsToSave = Pick<SavedHubState, 'hostName' | 'sharedAccessPolicies' | 'keySecret' | 'certificate'>;
+type HubSettingsToSave = Pick<SavedHubState, 'hostName' | 'sharedAccessPolicies' | 'keySecret' | 'certificate'>;
 
 /** Writes the hub's content into a SavedHubState (nothing in the hub changes). */
 export function saveHubState(core: IotHubCore, settings: HubSettingsToSave, now: Date): SavedHubState {

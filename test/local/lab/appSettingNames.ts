@@ -11,7 +11,7 @@ const hostSettingNames: readonly string[] = [
   'DURABLE_TASK_HUB_NAME',
 ];
 
-export function appSettingNames(): string[] {
+function appSettingNames(): string[] {
   return [...new Set([...settingDefinitions.map((definition) => definition.name), ...hostSettingNames])];
 }
 

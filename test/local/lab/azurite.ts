@@ -27,7 +27,7 @@ export interface RunningAzurite {
   close(): Promise<void>;
 }
 
-export interface AzuriteTablesOptions {
+interface AzuriteTablesOptions {
   readonly port?: number;
   /** LokiJS database file to load at start and save to; in memory (and gone on close) when omitted. */
   readonly databasePath?: string;

@@ -6,14 +6,14 @@ import { getAgentProfile, isProfileId } from '../../../src/domain/agentProfiles'
 import { compileDeviceSelector } from '../../../src/domain/deviceSelector';
 import type { IotHubSimulator } from '../iothubSimulator';
 
-export interface FleetCounts {
+interface FleetCounts {
   /** Devices the selector provisions whose module twin carries tags.securityBaseline. */
   readonly secured: number;
   /** Devices the selector provisions (matching DEVICE_ID_PATTERN; IoT Edge devices only with INCLUDE_EDGE_DEVICES=true). */
   readonly selected: number;
 }
 
-export interface FleetTally {
+interface FleetTally {
   counts(): FleetCounts;
 }
 

@@ -24,7 +24,7 @@ export const labOptionDefinitions = {
   help: { type: 'boolean', short: 'h' },
 } as const satisfies NonNullable<ParseArgsConfig['options']>;
 
-export type LabCommandOptions = Omit<LabOptions, 'logger' | 'projectRoot' | 'functionModules'>;
+type LabCommandOptions = Omit<LabOptions, 'logger' | 'projectRoot' | 'functionModules'>;
 
 export interface LabCommand {
   readonly help: boolean;

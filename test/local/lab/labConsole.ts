@@ -8,7 +8,7 @@ import type { HostLogEntry, HostLogger } from '../functionsHost';
 import { redactSecrets } from '../../../src/domain/redactSecrets';
 import { describeProgress, sameProgress, type LabProgress, type LabProgressReader } from './labProgress';
 
-export interface LabConsoleOptions {
+interface LabConsoleOptions {
   readonly verbose: boolean;
   /** A terminal: the progress line is redrawn in place. */
   readonly interactive: boolean;

@@ -18,7 +18,7 @@ export interface LabStateFiles {
 }
 
 /** Events accepted by a simulated Event Grid subscription and not yet delivered, by event source. */
-export type PendingEvents = Readonly<Record<string, readonly DeliverableEvent[]>>;
+type PendingEvents = Readonly<Record<string, readonly DeliverableEvent[]>>;
 
 export function labStateFiles(dir: string): LabStateFiles {
   return {

@@ -2,7 +2,7 @@
 // that chooses the port, not a stack trace from deep inside net.Server.
 import { createServer } from 'node:net';
 
-export type LabListener = 'functionsHost' | 'iotHub';
+type LabListener = 'functionsHost' | 'iotHub';
 
 export class PortUnavailableError extends Error {
   constructor(

@@ -62,7 +62,7 @@ export interface LabOptions {
 }
 
 /** One row of the event-source table, subscribed: where its events go and the Event Grid subscription delivering them. */
-export interface LabEventRoute {
+interface LabEventRoute {
   readonly row: EventSourceRow;
   readonly webhookUrl: string;
   readonly delivery: EventGridDelivery;
@@ -96,7 +96,7 @@ export interface Lab {
   stop(): Promise<LabStopReport>;
 }
 
-export interface LabStopReport {
+interface LabStopReport {
   /** Events Event Grid still owed the app at stop, kept for the next start. */
   readonly undeliveredEvents: number;
 }
