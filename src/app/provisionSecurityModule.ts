@@ -25,6 +25,8 @@ export type ProvisionOutcome =
   | { readonly kind: 'corrected'; readonly assignment: BaselineAssignment; readonly twinVersion: number; readonly changedSettings: number }
   /** The assignment is in audit mode and the twin differs from it: recorded, left as it is. */
   | { readonly kind: 'drift-observed'; readonly assignment: BaselineAssignment; readonly changedSettings: number }
+  /** A twin someone keeps changing back: corrections back off until `until` (only with a correction gate). */
+  | { readonly kind: 'contested'; readonly assignment: BaselineAssignment; readonly until: string }
   /** Exempt from enforcement for now: left as it is. */
   | { readonly kind: 'exempt'; readonly assignment: BaselineAssignment }
   /** The twin holds a tags.securityBaseline we cannot read: a security finding, recorded; nothing overwritten. */
@@ -80,6 +82,8 @@ export async function provisionSecurityModule(deps: ProvisioningDependencies, no
       return { kind: 'drift-observed', assignment: outcome.assignment, changedSettings: outcome.changes.length };
     case 'twin-gone':
       return { kind: 'device-gone' };
+    case 'contested':
+      return { kind: 'contested', assignment: outcome.assignment, until: outcome.until };
     default:
       return outcome;
   }

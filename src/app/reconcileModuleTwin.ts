@@ -2,7 +2,6 @@ import type { AgentProfile } from '../domain/agentProfile';
 import { readAssignment, type BaselineAssignment } from '../domain/assignment';
 import type { Baseline } from '../domain/baseline';
 import { diffConfiguration, type SettingChange } from '../domain/configurationDiff';
-import { desiredConfigurationPatch } from '../domain/desiredConfiguration';
 import { TransientError } from '../domain/productError';
 import { provisioningPatch } from '../domain/provisioningPatch';
 import { assignmentAuditId } from './assignmentAuditId';
@@ -27,7 +26,19 @@ export interface ReconcileDependencies {
   readonly baseline: (name: string, version: number) => Promise<Baseline | undefined>;
   /** The baseline a twin without an assignment gets. */
   readonly defaultBaseline: () => Promise<Baseline>;
+  /**
+   * The assignment the product last wrote to this twin (from its audit records), so a tag someone removed
+   * is restored rather than replaced by today's default. Without it, a twin without a tag gets the default.
+   */
+  readonly lastAssignment?: (deviceId: string, moduleId: string) => Promise<BaselineAssignment | undefined>;
+  /**
+   * Asked just before a correction is written: a twin that keeps being changed back is contested, and its
+   * corrections back off instead of fighting a person for ever. Without it, every correction is written.
+   */
+  readonly correctionGate?: (twin: ReconcileTarget, assignment: BaselineAssignment) => Promise<CorrectionGate>;
 }
+
+export type CorrectionGate = { readonly allowed: true } | { readonly allowed: false; readonly until: string; readonly reason: string };
 
 /** Why this reconcile happens: kept in the audit records. */
 export interface ReconcileCause {
@@ -36,7 +47,7 @@ export interface ReconcileCause {
   /** One sentence for the audit record, e.g. "new device registered (DeviceCreated event e1)". */
   readonly description: string;
   /** The audit action of assigning a baseline to a twin that has none. */
-  readonly assignAction: 'provisioned';
+  readonly assignAction: 'provisioned' | 'assigned';
 }
 
 /** The twin as last seen: what a conditional write is based on. */
@@ -53,6 +64,8 @@ export type ReconcileOutcome =
   | { readonly kind: 'drift-observed'; readonly assignment: BaselineAssignment; readonly changes: readonly SettingChange[] }
   /** Exempt until `exemptUntil`: not compared. */
   | { readonly kind: 'exempt'; readonly assignment: BaselineAssignment }
+  /** Drifted, but corrections back off on this contested twin until `until`. */
+  | { readonly kind: 'contested'; readonly assignment: BaselineAssignment; readonly until: string; readonly changes: readonly SettingChange[] }
   | { readonly kind: 'assignment-unreadable'; readonly problems: readonly string[] }
   | { readonly kind: 'baseline-missing'; readonly assignment: BaselineAssignment; readonly problem: string }
   /** The module (or its device) no longer exists. */
@@ -88,7 +101,10 @@ export async function reconcileModuleTwin(
 
 async function reconcileOnce(deps: ReconcileDependencies, twin: ReconcileTarget, cause: ReconcileCause): Promise<ReconcileOutcome | 'etag-mismatch'> {
   const reading = readAssignment(twin.tags);
-  if (reading.kind === 'absent') return assignDefault(deps, twin, cause);
+  if (reading.kind === 'absent') {
+    const restored = await restorableAssignment(deps, twin);
+    return restored === undefined ? assignDefault(deps, twin, cause) : restoreAssignment(deps, twin, cause, restored.assignment, restored.baseline);
+  }
   if (reading.kind === 'invalid') {
     const problems = reading.issues.map((issue) => issue.message);
     await recordFinding(deps, twin, cause, {
@@ -136,9 +152,12 @@ async function reconcileOnce(deps: ReconcileDependencies, twin: ReconcileTarget,
     return { kind: 'drift-observed', assignment, changes };
   }
 
-  // Only the configuration is written: the assignment is valid and stays exactly as it is.
-  const desired = desiredConfigurationPatch(deps.profile, baseline.settings, twin.desired);
-  const result = await deps.registry.patchModuleTwin(twin.deviceId, twin.moduleId, { properties: { desired } }, twin.etag);
+  const gate = (await deps.correctionGate?.(twin, assignment)) ?? { allowed: true };
+  if (!gate.allowed) return { kind: 'contested', assignment, until: gate.until, changes };
+
+  // The assignment is written again as it is, beside the complete configuration: the notification of this
+  // write then holds both, so the enforcer recognises it as its own without reading the twin.
+  const result = await deps.registry.patchModuleTwin(twin.deviceId, twin.moduleId, provisioningPatch(deps.profile, baseline, assignment, twin.desired), twin.etag);
   if (result.kind === 'etag-mismatch') return 'etag-mismatch';
   if (result.kind === 'not-found') return { kind: 'twin-gone' };
   await deps.audit.record({
@@ -148,6 +167,35 @@ async function reconcileOnce(deps: ReconcileDependencies, twin: ReconcileTarget,
     changes,
     twinVersion: result.twin.version,
     reason: `desired configuration differed from ${assignment.name} v${assignment.version} and was put back (${cause.description})`,
+  });
+  return { kind: 'corrected', assignment, twinVersion: result.twin.version, changes };
+}
+
+async function restorableAssignment(deps: ReconcileDependencies, twin: ReconcileTarget): Promise<{ assignment: BaselineAssignment; baseline: Baseline } | undefined> {
+  const assignment = await deps.lastAssignment?.(twin.deviceId, twin.moduleId);
+  if (assignment === undefined) return undefined;
+  const baseline = await deps.baseline(assignment.name, assignment.version);
+  return baseline === undefined || baseline.profile !== deps.profile.id ? undefined : { assignment, baseline };
+}
+
+/** The tag was removed: the assignment the product last wrote is put back, with its configuration. */
+async function restoreAssignment(
+  deps: ReconcileDependencies,
+  twin: ReconcileTarget,
+  cause: ReconcileCause,
+  assignment: BaselineAssignment,
+  baseline: Baseline,
+): Promise<ReconcileOutcome | 'etag-mismatch'> {
+  const result = await deps.registry.patchModuleTwin(twin.deviceId, twin.moduleId, provisioningPatch(deps.profile, baseline, assignment, twin.desired), twin.etag);
+  if (result.kind === 'etag-mismatch') return 'etag-mismatch';
+  if (result.kind === 'not-found') return { kind: 'twin-gone' };
+  const changes = diffConfiguration(deps.profile, twin.desired, baseline.settings);
+  await deps.audit.record({
+    ...recordBase(deps, twin, cause, 'corrected', assignment),
+    id: `correct|${twin.moduleId}|${twin.deviceId}|v${result.twin.version}`,
+    changes,
+    twinVersion: result.twin.version,
+    reason: `tags.securityBaseline was removed; the last assignment, ${assignment.name} v${assignment.version}, was put back (${cause.description})`,
   });
   return { kind: 'corrected', assignment, twinVersion: result.twin.version, changes };
 }

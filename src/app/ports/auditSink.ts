@@ -1,14 +1,16 @@
 import type { SettingChange } from '../../domain/configurationDiff';
 
 /**
- * - `provisioned`: a baseline assigned and written to a twin that had none;
+ * - `provisioned`: a baseline assigned and written to a new device's twin that had none;
+ * - `assigned`: the same for a twin found without an assignment later (by the enforcer or the sweep);
  * - `corrected`: a twin whose desired configuration differed from its assigned baseline was put back;
  * - `drift-observed`: the same difference on a twin in audit mode, recorded and left as it is;
  * - `assignment-unreadable`: `tags.securityBaseline` is present but unusable: nothing written (a finding);
  * - `baseline-missing`: the assignment names a baseline version that does not exist (or is for another
- *   agent): nothing written, nothing guessed (a finding).
+ *   agent): nothing written, nothing guessed (a finding);
+ * - `contested`: a twin that keeps being changed back; its corrections back off (a finding worth an alert).
  */
-export type AuditAction = 'provisioned' | 'corrected' | 'drift-observed' | 'assignment-unreadable' | 'baseline-missing';
+export type AuditAction = 'provisioned' | 'assigned' | 'corrected' | 'drift-observed' | 'contested' | 'assignment-unreadable' | 'baseline-missing';
 
 /** One change the product made to a module twin, or one security finding about it: who, what, which baseline, why. */
 export interface AuditRecord {
