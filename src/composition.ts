@@ -4,7 +4,15 @@ import { deadlineAfter } from './app/deadline';
 import { CompletedEvents, provisionDelivery, type DeliveryItemResult } from './app/provisionDelivery';
 import { provisionSecurityModule, type DeviceCreatedNotice } from './app/provisionSecurityModule';
 import { readDeviceAudit } from './app/readDeviceAudit';
-import type { AuditRecord } from './app/ports/auditSink';
+import { lastAssignmentFrom } from './app/auditHistory';
+import { contestedTwins } from './app/contestedTwins';
+import { enforceTwinChanges, type EnforcementReport } from './app/enforceTwinChanges';
+import type { TwinChangeNotice } from './domain/twinChangeHint';
+import type { Deadline } from './app/deadline';
+import type { AuditRecord, AuditSink } from './app/ports/auditSink';
+import type { BaselineStore } from './app/ports/baselineStore';
+import type { Clock } from './app/ports/clock';
+import type { TwinRegistry } from './app/ports/twinRegistry';
 import type { Baseline } from './domain/baseline';
 import { getAgentProfile } from './domain/agentProfiles';
 import { compileDeviceSelector } from './domain/deviceSelector';
@@ -29,6 +37,8 @@ export interface Services {
   readonly provisionDeviceCreatedEvents: (notices: readonly DeviceCreatedNotice[], receivedAt: Date) => Promise<DeliveryItemResult[]>;
   readonly defaultBaseline: () => Promise<Baseline>;
   readonly deviceAudit: (deviceId: string) => Promise<AuditRecord[]>;
+  /** One batch of twin-change notifications: settled from the notifications where possible, reconciled otherwise. */
+  readonly enforceTwinChanges: (notices: readonly TwinChangeNotice[]) => Promise<EnforcementReport>;
 }
 
 /** Event ids one worker remembers as finished, so Event Grid's re-sent deliveries resume instead of redoing. */
@@ -59,14 +69,36 @@ export function useServices(replacement: Services): () => void {
   };
 }
 
-export function buildServices(loadConfig: () => Config): Services {
-  const config = once(loadConfig);
-  const profile = once(() => getAgentProfile(config().agentProfile));
+/**
+ * The ports the use cases run on. In production the adapters over azure-iothub and Table Storage, each
+ * bound to a trigger's deadline when given one; tests pass in-memory fakes through the same wiring.
+ */
+export interface ServicePorts {
+  readonly registry: (deadline?: Deadline) => TwinRegistry;
+  readonly audit: (deadline?: Deadline) => AuditSink;
+  readonly baselines: () => BaselineStore;
+  readonly clock: Clock;
+}
+
+/** The production adapters, each client built on first use. */
+function adaptersFor(config: () => Config): ServicePorts {
   const registry = once(() => new IotHubTwinRegistry(createRegistry(config().iotHub), { retry: { budgetMs: config().iotHub.retryBudgetMs } }));
-  const baselines = once(() => new TableBaselineStore(createTableClient(config().storage, config().tables.baselines)));
   const audit = once(() => new TableAuditSink(createTableClient(config().storage, config().tables.audit)));
+  const baselines = once(() => new TableBaselineStore(createTableClient(config().storage, config().tables.baselines)));
+  return {
+    registry: (deadline) => (deadline === undefined ? registry() : registry().withDeadline(deadline)),
+    audit: (deadline) => (deadline === undefined ? audit() : audit().withDeadline(deadline)),
+    baselines,
+    clock: systemClock,
+  };
+}
+
+export function buildServices(loadConfig: () => Config, ports?: ServicePorts): Services {
+  const config = once(loadConfig);
+  const { registry, audit, baselines, clock } = ports ?? adaptersFor(config);
+  const profile = once(() => getAgentProfile(config().agentProfile));
   const defaultBaseline = once(() =>
-    defaultBaselineProvider(baselines(), systemClock, {
+    defaultBaselineProvider(baselines(), clock, {
       name: config().defaultBaseline.name,
       profile: config().agentProfile,
       initialSettings: config().defaultBaseline.initialSettings,
@@ -80,6 +112,7 @@ export function buildServices(loadConfig: () => Config): Services {
     return compiled.value;
   });
   const completed = once(() => new CompletedEvents(completedEventsRemembered));
+  const contest = once(() => contestedTwins({ audit: audit(), clock }, config().enforcement.contest));
   const baselineVersion = once(() => baselineVersions(baselines(), defaultBaseline()));
 
   return {
@@ -89,14 +122,14 @@ export function buildServices(loadConfig: () => Config): Services {
       const deadline = deadlineAfter({ now: () => receivedAt }, deadlineMs);
       return provisionDelivery(
         {
-          clock: systemClock,
+          clock,
           completed: completed(),
           provision: (notice, bound) =>
             provisionSecurityModule(
               {
-                registry: registry().withDeadline(bound),
-                audit: audit().withDeadline(bound),
-                clock: systemClock,
+                registry: registry(bound),
+                audit: audit(bound),
+                clock,
                 profile: profile(),
                 selector: selector(),
                 baseline: baselineVersion(),
@@ -111,6 +144,21 @@ export function buildServices(loadConfig: () => Config): Services {
     },
     defaultBaseline: () => defaultBaseline()(),
     deviceAudit: (deviceId) => readDeviceAudit(audit(), deviceId),
+    enforceTwinChanges: (notices) =>
+      enforceTwinChanges(
+        {
+          registry: registry(),
+          audit: audit(),
+          clock,
+          profile: profile(),
+          baseline: baselineVersion(),
+          defaultBaseline: defaultBaseline(),
+          lastAssignment: lastAssignmentFrom(audit()),
+          correctionGate: contest().gate,
+        },
+        notices,
+        { concurrency: config().enforcement.concurrency },
+      ),
   };
 }
 

@@ -5,6 +5,7 @@ import { getServices } from './composition';
 import './functions/getDefaultBaseline';
 import './functions/getDeviceAudit';
 import './functions/onDeviceCreated';
+import './functions/onTwinChanged';
 
 /**
  * Reads and validates every setting when the worker starts, so a bad or missing setting stops the app at

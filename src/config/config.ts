@@ -32,6 +32,12 @@ export interface Config {
     /** Events of one delivery handled at once. */
     readonly concurrency: number;
   };
+  readonly enforcement: {
+    /** Module twins reconciled at once for one batch of twin-change notifications. */
+    readonly concurrency: number;
+    /** When corrections of a twin back off (see contestedTwins). */
+    readonly contest: { readonly maxCorrections: number; readonly windowMs: number; readonly backoffMs: number };
+  };
   readonly agentProfile: ProfileId;
   readonly defaultBaseline: {
     readonly name: string;

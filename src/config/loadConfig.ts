@@ -34,6 +34,14 @@ export function loadConfig(env: Environment): Config {
       deadlineMs: settings.valueOf(app.eventGridDeadlineMs),
       concurrency: settings.valueOf(app.eventGridConcurrency),
     },
+    enforcement: {
+      concurrency: settings.valueOf(app.enforcementConcurrency),
+      contest: {
+        maxCorrections: settings.valueOf(app.contestedAfterCorrections),
+        windowMs: settings.valueOf(app.contestedWindowMinutes) * 60_000,
+        backoffMs: settings.valueOf(app.contestedBackoffMinutes) * 60_000,
+      },
+    },
     agentProfile: settings.valueOf(app.securityAgentProfile),
     defaultBaseline: {
       name: settings.valueOf(app.defaultBaselineName),

@@ -115,6 +115,35 @@ export const appSettings = {
     default: 8,
     sampleValue: '8',
   }),
+  enforcementConcurrency: defineSetting({
+    name: 'ENFORCEMENT_CONCURRENCY',
+    description: 'Module twins reconciled at once for one batch of twin-change notifications.',
+    kind: integer({ min: 1, max: 64 }),
+    default: 8,
+    sampleValue: '8',
+  }),
+  contestedAfterCorrections: defineSetting({
+    name: 'CONTESTED_AFTER_CORRECTIONS',
+    description:
+      'A twin corrected more than this many times within `CONTESTED_WINDOW_MINUTES` is contested: its corrections back off, and a `contested` audit record is written.',
+    kind: integer({ min: 1, max: 1_000 }),
+    default: 5,
+    sampleValue: '5',
+  }),
+  contestedWindowMinutes: defineSetting({
+    name: 'CONTESTED_WINDOW_MINUTES',
+    description: 'The window in which corrections of one twin are counted.',
+    kind: integer({ min: 1, max: 10_080 }),
+    default: 60,
+    sampleValue: '60',
+  }),
+  contestedBackoffMinutes: defineSetting({
+    name: 'CONTESTED_BACKOFF_MINUTES',
+    description: "A contested twin's first back-off after its last correction; each correction made while contested doubles it.",
+    kind: integer({ min: 1, max: 10_080 }),
+    default: 5,
+    sampleValue: '5',
+  }),
   securityAgentProfile: defineSetting({
     name: 'SECURITY_AGENT_PROFILE',
     description:
@@ -227,6 +256,25 @@ export const hostSettings = {
     description: 'Task hub of Durable Functions (used by `host.json`).',
     kind: anyText,
     sampleValue: 'smtlocal',
+  }),
+  twinChangeEventHubName: defineSetting({
+    name: 'TWIN_CHANGE_EVENT_HUB_NAME',
+    description: 'Event Hub that IoT Hub routes `TwinChangeEvents` to; the `onTwinChanged` trigger reads it (`%TWIN_CHANGE_EVENT_HUB_NAME%`).',
+    kind: anyText,
+    sampleValue: 'twin-changes',
+  }),
+  twinChangeConsumerGroup: defineSetting({
+    name: 'TWIN_CHANGE_CONSUMER_GROUP',
+    description: "Consumer group of the app on that Event Hub (the trigger's checkpoints are kept per consumer group).",
+    kind: anyText,
+    sampleValue: '$Default',
+  }),
+  twinChangeEventHubConnection: defineSetting({
+    name: 'TwinChangeEventHub',
+    description:
+      'Connection of the `onTwinChanged` trigger: a connection string, or with managed identity `TwinChangeEventHub__fullyQualifiedNamespace` (+ `__credential`, `__clientId`).',
+    kind: anyText,
+    sampleValue: '',
   }),
 };
 

@@ -15,6 +15,9 @@ beforeAll(async () => {
     settings: {
       IOTHUB_CONNECTION_STRING: 'HostName=registrations.azure-devices.net;SharedAccessKeyName=iothubowner;SharedAccessKey=a2V5',
       PRODUCT_STORAGE_CONNECTION_STRING: 'UseDevelopmentStorage=true',
+      TWIN_CHANGE_EVENT_HUB_NAME: 'twin-changes',
+      TWIN_CHANGE_CONSUMER_GROUP: 'security-module-twins',
+      TwinChangeEventHub__fullyQualifiedNamespace: 'smt-events.servicebus.windows.net',
     },
   });
   functions = new Map(host.functions().map((registration) => [registration.name, registration]));
@@ -28,7 +31,7 @@ const byName = (name: string): FunctionRegistration => {
 
 describe('registered functions', () => {
   it('are exactly the product functions, all indexed', () => {
-    expect([...functions.keys()].sort()).toEqual(['getDefaultBaseline', 'getDeviceAudit', 'onDeviceCreated']);
+    expect([...functions.keys()].sort()).toEqual(['getDefaultBaseline', 'getDeviceAudit', 'onDeviceCreated', 'onTwinChanged']);
     for (const registration of functions.values()) expect(registration.indexingError, registration.name).toBeUndefined();
   });
 
@@ -40,6 +43,15 @@ describe('registered functions', () => {
     expect(bindings).toContainEqual(
       expect.objectContaining({ type: 'httpTrigger', direction: 'in', authLevel: 'function', route: 'eventgrid/device-created', methods: ['POST', 'OPTIONS'] }),
     );
+    expect(registration.retryOptions).toBeUndefined();
+  });
+
+  it('onTwinChanged: an Event Hubs trigger on the twin-change hub, a batch at a time, without a retry policy (the checkpoint advances anyway)', () => {
+    const registration = byName('onTwinChanged');
+    expect(registration.triggerType).toBe('eventHubTrigger');
+    expect(Object.values(registration.bindings)).toEqual([
+      expect.objectContaining({ type: 'eventHubTrigger', direction: 'in', connection: 'TwinChangeEventHub', eventHubName: '%TWIN_CHANGE_EVENT_HUB_NAME%', consumerGroup: '%TWIN_CHANGE_CONSUMER_GROUP%', cardinality: 'many' }),
+    ]);
     expect(registration.retryOptions).toBeUndefined();
   });
 

@@ -1,13 +1,5 @@
-import { baselineVersions } from '../../src/app/baselineVersions';
-import { defaultBaselineProvider } from '../../src/app/defaultBaseline';
-import { deadlineAfter } from '../../src/app/deadline';
-import { CompletedEvents, provisionDelivery } from '../../src/app/provisionDelivery';
-import { provisionSecurityModule } from '../../src/app/provisionSecurityModule';
-import { readDeviceAudit } from '../../src/app/readDeviceAudit';
-import { useServices, type Services } from '../../src/composition';
+import { buildServices, useServices, type Services } from '../../src/composition';
 import { loadConfig, type Config } from '../../src/config';
-import { getAgentProfile } from '../../src/domain/agentProfiles';
-import { compileDeviceSelector } from '../../src/domain/deviceSelector';
 import { FixedClock } from './fakes/fixedClock';
 import { InMemoryAuditSink } from './fakes/inMemoryAuditSink';
 import { InMemoryBaselineStore } from './fakes/inMemoryBaselineStore';
@@ -44,34 +36,7 @@ export function servicesOverFakes(settings: Readonly<Record<string, string>> = {
   const baselines = new InMemoryBaselineStore();
   const clock = new FixedClock(new Date());
 
-  const profile = getAgentProfile(config.agentProfile);
-  const selector = compileDeviceSelector(config.deviceSelector);
-  if (!selector.ok) throw new Error(`test settings hold an invalid device selector: ${selector.issues.map((issue) => issue.message).join('; ')}`);
-  const defaultBaseline = defaultBaselineProvider(baselines, clock, {
-    name: config.defaultBaseline.name,
-    profile: config.agentProfile,
-    initialSettings: config.defaultBaseline.initialSettings,
-    cacheMs: config.defaultBaseline.cacheSeconds * 1000,
-  });
-  const baseline = baselineVersions(baselines, defaultBaseline);
-  const completed = new CompletedEvents(1_000);
-
-  const services: Services = {
-    config: () => config,
-    provisionDeviceCreatedEvents: (notices, receivedAt) =>
-      provisionDelivery(
-        {
-          clock,
-          completed,
-          // The fakes answer at once, so the per-call deadline they are handed has nothing to bound.
-          provision: (notice) => provisionSecurityModule({ registry, audit, clock, profile, selector: selector.value, baseline, defaultBaseline }, notice),
-        },
-        notices,
-        { deadline: deadlineAfter({ now: () => receivedAt }, config.eventGrid.deadlineMs), concurrency: config.eventGrid.concurrency },
-      ),
-    defaultBaseline,
-    deviceAudit: (deviceId) => readDeviceAudit(audit, deviceId),
-  };
+  const services = buildServices(() => config, { registry: () => registry, audit: () => audit, baselines: () => baselines, clock });
   return { services, config, registry, audit, baselines, clock };
 }
 

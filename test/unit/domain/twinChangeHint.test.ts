@@ -28,7 +28,8 @@ function echoBody(patch = provisioningPatch(classic, baseline, assignment, { [co
 
 describe('readTwinChangeHint', () => {
   it('settles notifications of other twins without looking further', () => {
-    expect(readTwinChangeHint(classic, notice(echoBody(), { moduleId: undefined }))).toEqual({ kind: 'other-twin' });
+    const { moduleId: _moduleId, ...deviceTwin } = notice(echoBody());
+    expect(readTwinChangeHint(classic, deviceTwin)).toEqual({ kind: 'other-twin' });
     expect(readTwinChangeHint(classic, notice(echoBody(), { moduleId: 'someOtherModule' }))).toEqual({ kind: 'other-twin' });
   });
 
