@@ -101,10 +101,18 @@ export async function reconcileModuleTwin(
 
 async function reconcileOnce(deps: ReconcileDependencies, twin: ReconcileTarget, cause: ReconcileCause): Promise<ReconcileOutcome | 'etag-mismatch'> {
   const reading = readAssignment(twin.tags);
-  if (reading.kind === 'absent') {
-    const restored = await restorableAssignment(deps, twin);
-    return restored === undefined ? assignDefault(deps, twin, cause) : restoreAssignment(deps, twin, cause, restored.assignment, restored.baseline);
+  // The assignment is the product's: where its audit history says what it last wrote, a tag that is gone,
+  // unreadable or names another baseline is put back. (Mode and exemption edits on the same baseline are
+  // an operator's to make, and stand.)
+  const restored = await restorableAssignment(deps, twin);
+  if (restored !== undefined) {
+    const found = reading.kind === 'valid' ? reading.assignment : undefined;
+    if (found === undefined || found.name !== restored.assignment.name || found.version !== restored.assignment.version) {
+      const what = reading.kind === 'absent' ? 'was removed' : reading.kind === 'invalid' ? 'could not be read' : `named ${found?.name} v${found?.version}`;
+      return restoreAssignment(deps, twin, cause, restored.assignment, restored.baseline, what);
+    }
   }
+  if (reading.kind === 'absent') return assignDefault(deps, twin, cause);
   if (reading.kind === 'invalid') {
     const problems = reading.issues.map((issue) => issue.message);
     await recordFinding(deps, twin, cause, {
@@ -178,13 +186,14 @@ async function restorableAssignment(deps: ReconcileDependencies, twin: Reconcile
   return baseline === undefined || baseline.profile !== deps.profile.id ? undefined : { assignment, baseline };
 }
 
-/** The tag was removed: the assignment the product last wrote is put back, with its configuration. */
+/** The tag was removed or changed: the assignment the product last wrote is put back, with its configuration. */
 async function restoreAssignment(
   deps: ReconcileDependencies,
   twin: ReconcileTarget,
   cause: ReconcileCause,
   assignment: BaselineAssignment,
   baseline: Baseline,
+  what: string,
 ): Promise<ReconcileOutcome | 'etag-mismatch'> {
   const result = await deps.registry.patchModuleTwin(twin.deviceId, twin.moduleId, provisioningPatch(deps.profile, baseline, assignment, twin.desired), twin.etag);
   if (result.kind === 'etag-mismatch') return 'etag-mismatch';
@@ -195,7 +204,7 @@ async function restoreAssignment(
     id: `correct|${twin.moduleId}|${twin.deviceId}|v${result.twin.version}`,
     changes,
     twinVersion: result.twin.version,
-    reason: `tags.securityBaseline was removed; the last assignment, ${assignment.name} v${assignment.version}, was put back (${cause.description})`,
+    reason: `tags.securityBaseline ${what}; the last assignment, ${assignment.name} v${assignment.version}, was put back (${cause.description})`,
   });
   return { kind: 'corrected', assignment, twinVersion: result.twin.version, changes };
 }

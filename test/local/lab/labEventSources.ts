@@ -13,11 +13,38 @@ export interface EventGridSourceRow {
   readonly subscriptionName: string;
 }
 
-export type EventSourceRow = EventGridSourceRow;
+/** Twin-change notifications, routed by IoT Hub (`TwinChangeEvents`) to an Event Hub that a trigger reads. */
+export interface EventHubSourceRow {
+  readonly source: 'iothub.TwinChangeEvents';
+  readonly delivery: 'eventHub';
+  readonly functionName: string;
+  /** The Event Hub of the route (the trigger's `%TWIN_CHANGE_EVENT_HUB_NAME%`). */
+  readonly eventHubName: string;
+  readonly partitionCount: number;
+}
+
+export type EventSourceRow = EventGridSourceRow | EventHubSourceRow;
 
 export const labEventSources: readonly EventSourceRow[] = [
   { source: 'iothub.DeviceCreated', delivery: 'eventGrid', functionName: 'onDeviceCreated', subscriptionName: 'device-created-to-functions' },
+  { source: 'iothub.TwinChangeEvents', delivery: 'eventHub', functionName: 'onTwinChanged', eventHubName: 'twin-changes', partitionCount: 4 },
 ];
+
+export function isEventGridRow(row: EventSourceRow): row is EventGridSourceRow {
+  return row.delivery === 'eventGrid';
+}
+
+/**
+ * Checks that the function an Event Hub row names is registered as an Event Hubs trigger on that hub
+ * (its `eventHubName`, `%SETTING%` expressions resolved from the lab's settings), naming what is wrong.
+ */
+export function checkEventHubFunction(row: EventHubSourceRow, registrations: readonly FunctionRegistration[]): void {
+  const registration = registrations.find((candidate) => candidate.name === row.functionName);
+  if (registration === undefined || registration.indexingError !== undefined || registration.triggerType.toLowerCase() !== 'eventhubtrigger') {
+    const found = registration === undefined ? 'no such function' : (registration.indexingError ?? `a ${registration.triggerType}`);
+    throw new Error(`The lab delivers ${row.source} to Event Hubs-triggered function '${row.functionName}', but the app has ${found}.`);
+  }
+}
 
 /**
  * Where an Event Grid subscription posts for the function the row names: the function's own route when it

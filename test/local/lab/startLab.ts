@@ -5,10 +5,11 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { EventGridDelivery, LocalFunctionsHost, LocalHttpServer, resolveMainGlob, type DeliverableEvent, type HostLogger } from '../functionsHost';
+import { EventHubStream } from '../functionsHost/eventHubStream';
 import { startIotHubSimulator, type FaultConfig, type IotHubSimulator, type ThrottleConfig, type Unsubscribe } from '../iothubSimulator';
 import { resetServices } from '../../../src/composition';
 import { startAzuriteTables, type RunningAzurite } from './azurite';
-import { eventGridWebhookUrl, labEventSources, type EventSourceRow } from './labEventSources';
+import { checkEventHubFunction, eventGridWebhookUrl, isEventGridRow, labEventSources, type EventGridSourceRow, type EventHubSourceRow } from './labEventSources';
 import type { LabInfo } from './labInfo';
 import {
   claimStateFolder,
@@ -63,7 +64,7 @@ export interface LabOptions {
 
 /** One row of the event-source table, subscribed: where its events go and the Event Grid subscription delivering them. */
 interface LabEventRoute {
-  readonly row: EventSourceRow;
+  readonly row: EventGridSourceRow;
   readonly webhookUrl: string;
   readonly delivery: EventGridDelivery;
 }
@@ -75,7 +76,9 @@ export interface Lab {
   readonly http: LocalHttpServer;
   /** The Event Grid subscription delivering iothub.DeviceCreated. */
   readonly deviceCreated: EventGridDelivery;
-  /** Every event source the lab feeds to the app (labEventSources.ts). */
+  /** IoT Hub's twin-change notifications on their way to `onTwinChanged` (an Event Hub and its trigger). */
+  readonly twinChanges: EventHubStream;
+  /** Every Event Grid source the lab feeds to the app (labEventSources.ts). */
   readonly eventRoutes: readonly LabEventRoute[];
   readonly azurite: RunningAzurite;
   /** The app settings the lab gave the Functions host. */
@@ -103,6 +106,7 @@ interface LabStopReport {
 
 export const labDefaultRetrySchedule: readonly number[] = [200, 500, 1_000, 2_000, 4_000];
 const labHubName = 'smt-lab';
+const twinChangeRow = labEventSources.find((row): row is EventHubSourceRow => row.source === 'iothub.TwinChangeEvents') as EventHubSourceRow;
 const seededPrefix = 'lab-device-';
 
 export async function startLab(options: LabOptions = {}): Promise<Lab> {
@@ -181,6 +185,11 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
       IOTHUB_TIER: throttle === false ? 'S3' : throttle.tier,
       IOTHUB_UNITS: String(throttle === false ? 10 : throttle.units),
       PRODUCT_STORAGE_CONNECTION_STRING: azurite.connectionString,
+      // The twin-change trigger's binding; the lab feeds it in process (as the host's Event Hubs extension
+      // would), so the connection names a namespace nothing connects to.
+      TWIN_CHANGE_EVENT_HUB_NAME: twinChangeRow.eventHubName,
+      TWIN_CHANGE_CONSUMER_GROUP: '$Default',
+      TwinChangeEventHub__fullyQualifiedNamespace: `${labHubName}-events.servicebus.windows.net`,
       ...options.settings,
     };
     const restoreEnvironment = applySettings(settings);
@@ -202,7 +211,7 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
     cleanups.push(() => http.close());
 
     const eventGrid = options.eventGrid ?? {};
-    const eventRoutes: LabEventRoute[] = labEventSources.map((row) => {
+    const eventRoutes: LabEventRoute[] = labEventSources.filter(isEventGridRow).map((row) => {
       const webhookUrl = eventGridWebhookUrl(row, host.functions(), hostUrl, host.routePrefix);
       const delivery = new EventGridDelivery({
         target: { url: webhookUrl },
@@ -243,6 +252,23 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
       undeliveredEvents = Object.values(owed).reduce((sum, events) => sum + events.length, 0);
       writePendingEvents(files, owed);
     });
+    // Twin-change notifications: IoT Hub's route to the Event Hub, and the trigger reading it.
+    checkEventHubFunction(twinChangeRow, host.functions());
+    const twinChanges = new EventHubStream({
+      host,
+      functionName: twinChangeRow.functionName,
+      partitionCount: twinChangeRow.partitionCount,
+      ...(options.logger === undefined ? {} : { logger: options.logger }),
+    });
+    const unsubscribeTwinChanges = simulator.onTwinChanged((notification) =>
+      // IoT Hub routes a device's notifications with the device ID as partition key: per-twin order holds.
+      twinChanges.publish({ ...notification, partitionKey: String(notification.properties['deviceId'] ?? '') }),
+    );
+    cleanups.push(async () => {
+      unsubscribeTwinChanges();
+      await twinChanges.close();
+    });
+
     const unsubscribes: Unsubscribe[] = eventRoutes.map(({ row, delivery }) => {
       switch (row.source) {
         case 'iothub.DeviceCreated':
@@ -300,6 +326,7 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
       host,
       http,
       deviceCreated,
+      twinChanges,
       eventRoutes,
       azurite,
       settings,
@@ -315,7 +342,13 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
         if (events.length > 0) deviceCreated.publish(events);
       },
       settle: async () => {
-        await Promise.all(eventRoutes.map(({ delivery }) => delivery.drain()));
+        // Deliveries cause twin changes and twin changes cause writes: settled when both are quiet at once.
+        for (let quiet = 0; quiet < 2; ) {
+          const before = twinChanges.stats().published + deviceCreated.stats().attempts;
+          await Promise.all(eventRoutes.map(({ delivery }) => delivery.drain()));
+          await twinChanges.drain();
+          quiet = twinChanges.stats().published + deviceCreated.stats().attempts === before ? quiet + 1 : 0;
+        }
       },
       saveState,
       stop: async () => {

@@ -140,6 +140,39 @@ describe('enforceTwinChanges', () => {
     expect(readConfiguredSettings(profile, twin.desired)).toEqual(v2.settings);
   });
 
+  it.each([
+    ['forged to another baseline version', { securityBaseline: { ...assignmentV2, version: 1 } }, 'named default v1'],
+    ['made unreadable', { securityBaseline: { name: 42 } }, 'could not be read'],
+  ])('puts back an assignment tag %s, from the audit history', async (_what, tags, said) => {
+    await provisioned(env, 'd1');
+    await env.audit.record({
+      id: 'p1', at: '2026-11-01T00:00:00.000Z', action: 'provisioned', deviceId: 'd1', moduleId, baselineName: 'default', baselineVersion: 2, mode: 'enforce',
+      changes: [], assignment: assignmentV2, reason: 'test', correlationId: 'e1',
+    });
+    const forged = tamper(env, 'd1', { tags });
+
+    const report = await enforceTwinChanges(env.deps, [forged], { concurrency: 1 });
+
+    expect(report.twins[0]).toMatchObject({ status: 'done', outcome: { kind: 'corrected', assignment: assignmentV2 } });
+    expect(env.registry.peekTwin('d1', moduleId)!.tags).toEqual({ securityBaseline: assignmentV2 });
+    const corrected = (await env.audit.listForDevice('d1')).find((record) => record.action === 'corrected');
+    expect(corrected!.reason).toContain(`tags.securityBaseline ${said}`);
+  });
+
+  it('lets an operator set audit mode or an exemption on the same baseline', async () => {
+    await provisioned(env, 'd1');
+    await env.audit.record({
+      id: 'p1', at: '2026-11-01T00:00:00.000Z', action: 'provisioned', deviceId: 'd1', moduleId, baselineName: 'default', baselineVersion: 2, mode: 'enforce',
+      changes: [], assignment: assignmentV2, reason: 'test', correlationId: 'e1',
+    });
+    const audited = tamper(env, 'd1', { tags: { securityBaseline: { ...assignmentV2, mode: 'audit' } }, properties: { desired: { [container]: { eventPriorityLogin: { value: 'Off' } } } } });
+
+    const report = await enforceTwinChanges(env.deps, [audited], { concurrency: 1 });
+
+    expect(report.twins[0]).toMatchObject({ status: 'done', outcome: { kind: 'drift-observed' } });
+    expect(env.registry.peekTwin('d1', moduleId)!.tags).toEqual({ securityBaseline: { ...assignmentV2, mode: 'audit' } });
+  });
+
   it('assigns the default baseline to a twin that never had an assignment', async () => {
     env.registry.addDevice('d1');
     await env.registry.createModule('d1', moduleId);
