@@ -4,6 +4,8 @@ import { deadlineAfter } from './app/deadline';
 import { CompletedEvents, provisionDelivery, type DeliveryItemResult } from './app/provisionDelivery';
 import { provisionSecurityModule, type DeviceCreatedNotice } from './app/provisionSecurityModule';
 import { readDeviceAudit } from './app/readDeviceAudit';
+import { readDeviceCompliance, type DeviceCompliance } from './app/deviceCompliance';
+import { fleetCompliance, type FleetCompliance } from './app/fleetCompliance';
 import { lastAssignmentFrom } from './app/auditHistory';
 import { contestedTwins } from './app/contestedTwins';
 import { enforceTwinChanges, type EnforcementReport } from './app/enforceTwinChanges';
@@ -39,10 +41,17 @@ export interface Services {
   readonly deviceAudit: (deviceId: string) => Promise<AuditRecord[]>;
   /** One batch of twin-change notifications: settled from the notifications where possible, reconciled otherwise. */
   readonly enforceTwinChanges: (notices: readonly TwinChangeNotice[]) => Promise<EnforcementReport>;
+  /** The compliance state of one device's security module twin, read from the hub now. */
+  readonly deviceCompliance: (deviceId: string) => Promise<DeviceCompliance>;
+  /** Counts of the fleet's security module twins by compliance state, kept for COMPLIANCE_CACHE_SECONDS. */
+  readonly fleetCompliance: () => Promise<FleetCompliance>;
 }
 
 /** Event ids one worker remembers as finished, so Event Grid's re-sent deliveries resume instead of redoing. */
 const completedEventsRemembered = 50_000;
+
+/** Twins per hub query when the fleet is counted: the most IoT Hub returns in one page. */
+const compliancePageSize = 1_000;
 
 let services: Services | undefined;
 
@@ -114,6 +123,10 @@ export function buildServices(loadConfig: () => Config, ports?: ServicePorts): S
   const completed = once(() => new CompletedEvents(completedEventsRemembered));
   const contest = once(() => contestedTwins({ audit: audit(), clock }, config().enforcement.contest));
   const baselineVersion = once(() => baselineVersions(baselines(), defaultBaseline()));
+  const compliance = once(() => ({ profile: profile(), clock, baseline: baselineVersion(), contestedUntil: contest().contestedUntil }));
+  const fleetCount = once(() =>
+    fleetCompliance({ ...compliance(), registry: registry() }, { pageSize: compliancePageSize, cacheMs: config().compliance.cacheSeconds * 1000 }),
+  );
 
   return {
     config,
@@ -159,6 +172,8 @@ export function buildServices(loadConfig: () => Config, ports?: ServicePorts): S
         notices,
         { concurrency: config().enforcement.concurrency },
       ),
+    deviceCompliance: (deviceId) => readDeviceCompliance({ ...compliance(), registry: registry() }, deviceId),
+    fleetCompliance: () => fleetCount()(),
   };
 }
 

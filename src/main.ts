@@ -4,6 +4,8 @@ import { app } from '@azure/functions';
 import { getServices } from './composition';
 import './functions/getDefaultBaseline';
 import './functions/getDeviceAudit';
+import './functions/getDeviceCompliance';
+import './functions/getFleetCompliance';
 import './functions/onDeviceCreated';
 import './functions/onTwinChanged';
 

@@ -48,4 +48,8 @@ export interface Config {
   readonly deviceSelector: DeviceSelector;
   readonly storage: StorageConfig;
   readonly tables: { readonly audit: string; readonly baselines: string };
+  readonly compliance: {
+    /** How long a fleet count is answered again before the fleet is counted afresh. */
+    readonly cacheSeconds: number;
+  };
 }

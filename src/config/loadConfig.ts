@@ -57,6 +57,9 @@ export function loadConfig(env: Environment): Config {
       audit: settings.valueOf(app.auditTableName),
       baselines: settings.valueOf(app.baselineTableName),
     },
+    compliance: {
+      cacheSeconds: settings.valueOf(app.complianceCacheSeconds),
+    },
   };
 
   if (settings.problems.length > 0) throw new ConfigError(settings.problems);

@@ -222,6 +222,14 @@ export const appSettings = {
     default: 60,
     sampleValue: '60',
   }),
+  complianceCacheSeconds: defineSetting({
+    name: 'COMPLIANCE_CACHE_SECONDS',
+    description:
+      "How long a worker answers `GET /api/compliance` with its last count of the fleet before counting again; a count reads every security module twin, one hub query per 1,000 twins, from the hub's query budget.",
+    kind: integer({ min: 0, max: 86_400 }),
+    default: 300,
+    sampleValue: '300',
+  }),
 };
 
 /**

@@ -31,7 +31,7 @@ const byName = (name: string): FunctionRegistration => {
 
 describe('registered functions', () => {
   it('are exactly the product functions, all indexed', () => {
-    expect([...functions.keys()].sort()).toEqual(['getDefaultBaseline', 'getDeviceAudit', 'onDeviceCreated', 'onTwinChanged']);
+    expect([...functions.keys()].sort()).toEqual(['getDefaultBaseline', 'getDeviceAudit', 'getDeviceCompliance', 'getFleetCompliance', 'onDeviceCreated', 'onTwinChanged']);
     for (const registration of functions.values()) expect(registration.indexingError, registration.name).toBeUndefined();
   });
 
@@ -58,6 +58,8 @@ describe('registered functions', () => {
   it.each([
     ['getDefaultBaseline', 'baselines/default'],
     ['getDeviceAudit', 'devices/{deviceId}/audit'],
+    ['getDeviceCompliance', 'devices/{deviceId}/compliance'],
+    ['getFleetCompliance', 'compliance'],
   ])('%s: GET /api/%s with a function key, HTTP output', (name, route) => {
     const registration = byName(name);
     expect(registration.triggerType).toBe('httpTrigger');

@@ -157,6 +157,7 @@ const configValueOf: Readonly<Record<string, (config: Config) => unknown>> = {
   AUDIT_TABLE_NAME: (config) => config.tables.audit,
   BASELINE_TABLE_NAME: (config) => config.tables.baselines,
   BASELINE_CACHE_SECONDS: (config) => config.defaultBaseline.cacheSeconds,
+  COMPLIANCE_CACHE_SECONDS: (config) => config.compliance.cacheSeconds,
 };
 
 /** A value each setting with a rule refuses. */
@@ -182,6 +183,7 @@ const badValues: Readonly<Record<string, string>> = {
   AUDIT_TABLE_NAME: 'audit-log',
   BASELINE_TABLE_NAME: 'ab',
   BASELINE_CACHE_SECONDS: '1e3',
+  COMPLIANCE_CACHE_SECONDS: '86401',
 };
 
 describe('the setting definitions drive loadConfig', () => {
