@@ -231,6 +231,32 @@ describe.each(worlds)('TwinRegistry contract, fleet listing: %s', (_name, makeWo
   });
 });
 
+describe.each(worlds)('TwinRegistry contract, device listing: %s', (_name, makeWorld) => {
+  it('pages through every device once, saying which are IoT Edge devices, and counts them', async () => {
+    const world = makeWorld();
+    const prefix = `devlist${++worldCounter}`;
+    await world.addDevice(`${prefix}-leaf`);
+    await world.addDevice(`${prefix}-edge`, { isEdgeDevice: true });
+
+    const seen = new Map<string, boolean>();
+    let continuationToken: string | undefined;
+    let pages = 0;
+    do {
+      const page = await world.port.listDevices({ pageSize: 2, ...(continuationToken === undefined ? {} : { continuationToken }) });
+      for (const device of page.devices) {
+        expect(seen.has(device.deviceId), device.deviceId).toBe(false);
+        seen.set(device.deviceId, device.isEdgeDevice);
+      }
+      continuationToken = page.continuationToken;
+      pages += 1;
+    } while (continuationToken !== undefined && pages < 1_000);
+
+    expect(seen.get(`${prefix}-leaf`)).toBe(false);
+    expect(seen.get(`${prefix}-edge`)).toBe(true);
+    expect(await world.port.countDevices()).toBe(seen.size);
+  });
+});
+
 describe('IotHubTwinRegistry with Entra ID (managed identity path)', () => {
   it('authenticates with a bearer token from the token credential, for the iothubs.azure.net scope', async () => {
     const scopes: string[] = [];

@@ -4,6 +4,7 @@ import { isProductError, PermanentError, TransientError, ValidationError } from 
 import type {
   CreateModuleOutcome,
   DeviceIdentity,
+  DevicePage,
   ModuleTwin,
   ModuleTwinPage,
   ModuleTwinPatch,
@@ -100,6 +101,21 @@ export class IotHubTwinRegistry implements TwinRegistry {
     const twins = rows.map((row) => toModuleTwin(row, String(row.deviceId), String(row.moduleId)));
     const next = query.continuationToken;
     return { twins, ...(typeof next === 'string' && next !== '' ? { continuationToken: next } : {}) };
+  }
+
+  async listDevices(options: { readonly pageSize: number; readonly continuationToken?: string }): Promise<DevicePage> {
+    // Only SELECT * is served for non-aggregate twin queries; the device twin carries capabilities.iotEdge.
+    const query = this.registry.createQuery('SELECT * FROM devices', options.pageSize);
+    const { result } = await this.call('query devices', () => query.next(options.continuationToken as string));
+    const rows = Array.isArray(result) ? (result as Array<{ deviceId?: unknown; capabilities?: { iotEdge?: unknown } }>) : [];
+    const devices = rows.map((row) => ({ deviceId: String(row.deviceId), isEdgeDevice: row.capabilities?.iotEdge === true }));
+    const next = query.continuationToken;
+    return { devices, ...(typeof next === 'string' && next !== '' ? { continuationToken: next } : {}) };
+  }
+
+  async countDevices(): Promise<number> {
+    const { responseBody } = await this.call('get registry statistics', () => this.registry.getRegistryStatistics());
+    return typeof responseBody.totalDeviceCount === 'number' ? responseBody.totalDeviceCount : 0;
   }
 
   private call<T>(operation: string, request: () => Promise<T>): Promise<T> {

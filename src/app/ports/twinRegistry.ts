@@ -38,6 +38,12 @@ export type PatchModuleTwinOutcome =
   | { readonly kind: 'etag-mismatch' }
   | { readonly kind: 'not-found' };
 
+/** One page of the device listing; `continuationToken` is absent on the last page. */
+export interface DevicePage {
+  readonly devices: readonly DeviceIdentity[];
+  readonly continuationToken?: string;
+}
+
 /** One page of a fleet-wide listing; `continuationToken` is absent on the last page. */
 export interface ModuleTwinPage {
   readonly twins: readonly ModuleTwin[];
@@ -61,4 +67,8 @@ export interface TwinRegistry {
    * for sweeps; read a twin by ID before writing to it). Pass the previous page's token to continue.
    */
   listModuleTwins(moduleId: string, options: { readonly pageSize: number; readonly continuationToken?: string }): Promise<ModuleTwinPage>;
+  /** One page of every device of the hub (an IoT Hub query over device twins). */
+  listDevices(options: { readonly pageSize: number; readonly continuationToken?: string }): Promise<DevicePage>;
+  /** How many device identities the hub holds (the registry's statistics), to size a sweep. */
+  countDevices(): Promise<number>;
 }

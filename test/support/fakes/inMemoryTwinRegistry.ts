@@ -1,6 +1,7 @@
 import type {
   CreateModuleOutcome,
   DeviceIdentity,
+  DevicePage,
   ModuleTwin,
   ModuleTwinPage,
   ModuleTwinPatch,
@@ -78,6 +79,19 @@ export class InMemoryTwinRegistry implements TwinRegistry {
     if (etag !== etagOf(twin.version)) return { kind: 'etag-mismatch' };
     applyPatch(twin, patch);
     return { kind: 'patched', twin: snapshot(deviceId, moduleId, twin) };
+  }
+
+  async listDevices(options: { readonly pageSize: number; readonly continuationToken?: string }): Promise<DevicePage> {
+    this.calls.push('listDevices');
+    const all = [...this.devices].map(([deviceId, device]) => ({ deviceId, isEdgeDevice: device.isEdgeDevice }));
+    const start = options.continuationToken === undefined ? 0 : Number(options.continuationToken);
+    const end = start + options.pageSize;
+    return { devices: all.slice(start, end), ...(end < all.length ? { continuationToken: String(end) } : {}) };
+  }
+
+  async countDevices(): Promise<number> {
+    this.calls.push('countDevices');
+    return this.devices.size;
   }
 
   async listModuleTwins(moduleId: string, options: { readonly pageSize: number; readonly continuationToken?: string }): Promise<ModuleTwinPage> {
