@@ -10,6 +10,12 @@ import { lastAssignmentFrom } from './app/auditHistory';
 import { contestedTwins } from './app/contestedTwins';
 import { enforceTwinChanges, type EnforcementReport } from './app/enforceTwinChanges';
 import type { TwinChangeNotice } from './domain/twinChangeHint';
+import { hubBudget, shareOf } from './domain/hubBudget';
+import { Pacer } from './app/pacer';
+import { reconcileModuleTwin } from './app/reconcileModuleTwin';
+import { sweepFleet, type SweepRun } from './app/sweepFleet';
+import type { SweepStateStore } from './app/ports/sweepStateStore';
+import { TableSweepStateStore } from './adapters/tables/tableSweepStateStore';
 import type { Deadline } from './app/deadline';
 import type { AuditRecord, AuditSink } from './app/ports/auditSink';
 import type { BaselineStore } from './app/ports/baselineStore';
@@ -41,6 +47,8 @@ export interface Services {
   readonly deviceAudit: (deviceId: string) => Promise<AuditRecord[]>;
   /** One batch of twin-change notifications: settled from the notifications where possible, reconciled otherwise. */
   readonly enforceTwinChanges: (notices: readonly TwinChangeNotice[]) => Promise<EnforcementReport>;
+  /** One timer run of the sweep, working until its time limit from `startedAt`; the next run resumes. */
+  readonly sweepFleet: (startedAt: Date) => Promise<SweepRun>;
   /** The compliance state of one device's security module twin, read from the hub now. */
   readonly deviceCompliance: (deviceId: string) => Promise<DeviceCompliance>;
   /** Counts of the fleet's security module twins by compliance state, kept for COMPLIANCE_CACHE_SECONDS. */
@@ -86,7 +94,10 @@ export interface ServicePorts {
   readonly registry: (deadline?: Deadline) => TwinRegistry;
   readonly audit: (deadline?: Deadline) => AuditSink;
   readonly baselines: () => BaselineStore;
+  readonly sweepState: () => SweepStateStore;
   readonly clock: Clock;
+  /** How the product waits when it paces itself (virtual in tests). */
+  readonly sleep: (ms: number) => Promise<void>;
 }
 
 /** The production adapters, each client built on first use. */
@@ -94,17 +105,20 @@ function adaptersFor(config: () => Config): ServicePorts {
   const registry = once(() => new IotHubTwinRegistry(createRegistry(config().iotHub), { retry: { budgetMs: config().iotHub.retryBudgetMs } }));
   const audit = once(() => new TableAuditSink(createTableClient(config().storage, config().tables.audit)));
   const baselines = once(() => new TableBaselineStore(createTableClient(config().storage, config().tables.baselines)));
+  const sweepState = once(() => new TableSweepStateStore(createTableClient(config().storage, config().tables.sweep)));
   return {
     registry: (deadline) => (deadline === undefined ? registry() : registry().withDeadline(deadline)),
     audit: (deadline) => (deadline === undefined ? audit() : audit().withDeadline(deadline)),
     baselines,
+    sweepState,
     clock: systemClock,
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
   };
 }
 
 export function buildServices(loadConfig: () => Config, ports?: ServicePorts): Services {
   const config = once(loadConfig);
-  const { registry, audit, baselines, clock } = ports ?? adaptersFor(config);
+  const { registry, audit, baselines, sweepState, clock, sleep } = ports ?? adaptersFor(config);
   const profile = once(() => getAgentProfile(config().agentProfile));
   const defaultBaseline = once(() =>
     defaultBaselineProvider(baselines(), clock, {
@@ -123,6 +137,24 @@ export function buildServices(loadConfig: () => Config, ports?: ServicePorts): S
   const completed = once(() => new CompletedEvents(completedEventsRemembered));
   const contest = once(() => contestedTwins({ audit: audit(), clock }, config().enforcement.contest));
   const baselineVersion = once(() => baselineVersions(baselines(), defaultBaseline()));
+  const reconcileDeps = once(() => ({
+    registry: registry(),
+    audit: audit(),
+    clock,
+    profile: profile(),
+    baseline: baselineVersion(),
+    defaultBaseline: defaultBaseline(),
+    lastAssignment: lastAssignmentFrom(audit()),
+    correctionGate: contest().gate,
+  }));
+  const sweepPace = once(() => {
+    const share = shareOf(hubBudget(config().iotHub.tier, config().iotHub.units), config().sweep.budgetPercent);
+    return {
+      queries: new Pacer(share.queriesPerSecond, clock, sleep),
+      // A finding costs a twin update, or an identity operation for a missing module: the scarcer of the two.
+      writes: new Pacer(Math.min(share.twinUpdatesPerSecond, share.identityOperationsPerSecond), clock, sleep),
+    };
+  });
   const compliance = once(() => ({ profile: profile(), clock, baseline: baselineVersion(), contestedUntil: contest().contestedUntil }));
   const fleetCount = once(() =>
     fleetCompliance({ ...compliance(), registry: registry() }, { pageSize: compliancePageSize, cacheMs: config().compliance.cacheSeconds * 1000 }),
@@ -157,20 +189,22 @@ export function buildServices(loadConfig: () => Config, ports?: ServicePorts): S
     },
     defaultBaseline: () => defaultBaseline()(),
     deviceAudit: (deviceId) => readDeviceAudit(audit(), deviceId),
-    enforceTwinChanges: (notices) =>
-      enforceTwinChanges(
+    enforceTwinChanges: (notices) => enforceTwinChanges(reconcileDeps(), notices, { concurrency: config().enforcement.concurrency }),
+    sweepFleet: (startedAt) =>
+      sweepFleet(
         {
           registry: registry(),
-          audit: audit(),
+          store: sweepState(),
           clock,
           profile: profile(),
+          selector: selector(),
           baseline: baselineVersion(),
-          defaultBaseline: defaultBaseline(),
-          lastAssignment: lastAssignmentFrom(audit()),
-          correctionGate: contest().gate,
+          reconcile: (twin, cause) => reconcileModuleTwin(reconcileDeps(), twin, cause, twin),
+          provision: (notice) => provisionSecurityModule({ ...reconcileDeps(), selector: selector() }, notice),
+          pace: sweepPace(),
+          newSeed: () => clock.now().getTime() % 2 ** 31,
         },
-        notices,
-        { concurrency: config().enforcement.concurrency },
+        { deadline: deadlineAfter({ now: () => startedAt }, config().sweep.runMs), pageSize: config().sweep.pageSize, intervalMs: config().sweep.intervalMs, filterSaveEveryPages: 20 },
       ),
     deviceCompliance: (deviceId) => readDeviceCompliance({ ...compliance(), registry: registry() }, deviceId),
     fleetCompliance: () => fleetCount()(),

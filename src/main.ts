@@ -8,6 +8,7 @@ import './functions/getDeviceCompliance';
 import './functions/getFleetCompliance';
 import './functions/onDeviceCreated';
 import './functions/onTwinChanged';
+import './functions/sweepFleet';
 
 /**
  * Reads and validates every setting when the worker starts, so a bad or missing setting stops the app at

@@ -38,6 +38,12 @@ export interface Config {
     /** When corrections of a twin back off (see contestedTwins). */
     readonly contest: { readonly maxCorrections: number; readonly windowMs: number; readonly backoffMs: number };
   };
+  readonly sweep: {
+    readonly intervalMs: number;
+    readonly runMs: number;
+    readonly budgetPercent: number;
+    readonly pageSize: number;
+  };
   readonly agentProfile: ProfileId;
   readonly defaultBaseline: {
     readonly name: string;
@@ -47,7 +53,7 @@ export interface Config {
   };
   readonly deviceSelector: DeviceSelector;
   readonly storage: StorageConfig;
-  readonly tables: { readonly audit: string; readonly baselines: string };
+  readonly tables: { readonly audit: string; readonly baselines: string; readonly sweep: string };
   readonly compliance: {
     /** How long a fleet count is answered again before the fleet is counted afresh. */
     readonly cacheSeconds: number;

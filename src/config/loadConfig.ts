@@ -42,6 +42,12 @@ export function loadConfig(env: Environment): Config {
         backoffMs: settings.valueOf(app.contestedBackoffMinutes) * 60_000,
       },
     },
+    sweep: {
+      intervalMs: settings.valueOf(app.sweepIntervalMinutes) * 60_000,
+      runMs: settings.valueOf(app.sweepRunSeconds) * 1_000,
+      budgetPercent: settings.valueOf(app.sweepBudgetPercent),
+      pageSize: settings.valueOf(app.sweepPageSize),
+    },
     agentProfile: settings.valueOf(app.securityAgentProfile),
     defaultBaseline: {
       name: settings.valueOf(app.defaultBaselineName),
@@ -56,6 +62,7 @@ export function loadConfig(env: Environment): Config {
     tables: {
       audit: settings.valueOf(app.auditTableName),
       baselines: settings.valueOf(app.baselineTableName),
+      sweep: settings.valueOf(app.sweepTableName),
     },
     compliance: {
       cacheSeconds: settings.valueOf(app.complianceCacheSeconds),

@@ -144,6 +144,41 @@ export const appSettings = {
     default: 5,
     sampleValue: '5',
   }),
+  sweepIntervalMinutes: defineSetting({
+    name: 'SWEEP_INTERVAL_MINUTES',
+    description: 'A new sweep of the fleet starts this long after the previous one started (a sweep of a large fleet spans several timer runs).',
+    kind: integer({ min: 1, max: 10_080 }),
+    default: 60,
+    sampleValue: '60',
+  }),
+  sweepRunSeconds: defineSetting({
+    name: 'SWEEP_RUN_SECONDS',
+    description: "How long one timer run of the sweep may work before it saves its place and stops; keep it under the Function App's timeout.",
+    kind: integer({ min: 5, max: 3_600 }),
+    default: 540,
+    sampleValue: '540',
+  }),
+  sweepBudgetPercent: defineSetting({
+    name: 'SWEEP_BUDGET_PERCENT',
+    description: "Share of the hub's query, twin-update and identity budgets (`IOTHUB_TIER` × `IOTHUB_UNITS`) the sweep may use.",
+    kind: integer({ min: 1, max: 100 }),
+    default: 25,
+    sampleValue: '25',
+  }),
+  sweepPageSize: defineSetting({
+    name: 'SWEEP_PAGE_SIZE',
+    description: 'Twins or devices per query page of the sweep (IoT Hub serves at most 1,000; fewer, larger pages spend less of the query budget).',
+    kind: integer({ min: 1, max: 1_000 }),
+    default: 1_000,
+    sampleValue: '1000',
+  }),
+  sweepTableName: defineSetting({
+    name: 'SWEEP_TABLE_NAME',
+    description: "Table where the sweep keeps its place between runs.",
+    kind: tableName,
+    default: 'SecuritySweep',
+    sampleValue: 'SecuritySweep',
+  }),
   securityAgentProfile: defineSetting({
     name: 'SECURITY_AGENT_PROFILE',
     description:
@@ -264,6 +299,12 @@ export const hostSettings = {
     description: 'Task hub of Durable Functions (used by `host.json`).',
     kind: anyText,
     sampleValue: 'smtlocal',
+  }),
+  sweepSchedule: defineSetting({
+    name: 'SWEEP_SCHEDULE',
+    description: 'NCRONTAB schedule of the `sweepFleet` timer (`%SWEEP_SCHEDULE%`): how often a run continues or starts a sweep.',
+    kind: anyText,
+    sampleValue: '0 */5 * * * *',
   }),
   twinChangeEventHubName: defineSetting({
     name: 'TWIN_CHANGE_EVENT_HUB_NAME',

@@ -16,6 +16,7 @@ beforeAll(async () => {
       IOTHUB_CONNECTION_STRING: 'HostName=registrations.azure-devices.net;SharedAccessKeyName=iothubowner;SharedAccessKey=a2V5',
       PRODUCT_STORAGE_CONNECTION_STRING: 'UseDevelopmentStorage=true',
       TWIN_CHANGE_EVENT_HUB_NAME: 'twin-changes',
+      SWEEP_SCHEDULE: '0 */5 * * * *',
       TWIN_CHANGE_CONSUMER_GROUP: 'security-module-twins',
       TwinChangeEventHub__fullyQualifiedNamespace: 'smt-events.servicebus.windows.net',
     },
@@ -31,7 +32,7 @@ const byName = (name: string): FunctionRegistration => {
 
 describe('registered functions', () => {
   it('are exactly the product functions, all indexed', () => {
-    expect([...functions.keys()].sort()).toEqual(['getDefaultBaseline', 'getDeviceAudit', 'getDeviceCompliance', 'getFleetCompliance', 'onDeviceCreated', 'onTwinChanged']);
+    expect([...functions.keys()].sort()).toEqual(['getDefaultBaseline', 'getDeviceAudit', 'getDeviceCompliance', 'getFleetCompliance', 'onDeviceCreated', 'onTwinChanged', 'sweepFleet']);
     for (const registration of functions.values()) expect(registration.indexingError, registration.name).toBeUndefined();
   });
 
@@ -53,6 +54,12 @@ describe('registered functions', () => {
       expect.objectContaining({ type: 'eventHubTrigger', direction: 'in', connection: 'TwinChangeEventHub', eventHubName: '%TWIN_CHANGE_EVENT_HUB_NAME%', consumerGroup: '%TWIN_CHANGE_CONSUMER_GROUP%', cardinality: 'many' }),
     ]);
     expect(registration.retryOptions).toBeUndefined();
+  });
+
+  it('sweepFleet: a timer on the schedule the SWEEP_SCHEDULE setting holds', () => {
+    const registration = byName('sweepFleet');
+    expect(registration.triggerType).toBe('timerTrigger');
+    expect(Object.values(registration.bindings)).toEqual([expect.objectContaining({ type: 'timerTrigger', direction: 'in', schedule: '%SWEEP_SCHEDULE%' })]);
   });
 
   it.each([

@@ -3,6 +3,7 @@ import { loadConfig, type Config } from '../../src/config';
 import { FixedClock } from './fakes/fixedClock';
 import { InMemoryAuditSink } from './fakes/inMemoryAuditSink';
 import { InMemoryBaselineStore } from './fakes/inMemoryBaselineStore';
+import { InMemorySweepStateStore } from './fakes/inMemorySweepStateStore';
 import { InMemoryTwinRegistry } from './fakes/inMemoryTwinRegistry';
 
 /** The settings every deployment must have; nothing is ever connected to with them here. */
@@ -36,7 +37,16 @@ export function servicesOverFakes(settings: Readonly<Record<string, string>> = {
   const baselines = new InMemoryBaselineStore();
   const clock = new FixedClock(new Date());
 
-  const services = buildServices(() => config, { registry: () => registry, audit: () => audit, baselines: () => baselines, clock });
+  const sweepState = new InMemorySweepStateStore();
+  const services = buildServices(() => config, {
+    registry: () => registry,
+    audit: () => audit,
+    baselines: () => baselines,
+    sweepState: () => sweepState,
+    clock,
+    // Pacing waits move the fake clock instead of the test's time.
+    sleep: async (ms) => clock.advance(ms),
+  });
   return { services, config, registry, audit, baselines, clock };
 }
 

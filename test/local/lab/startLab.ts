@@ -51,6 +51,8 @@ export interface LabOptions {
    * faster, so a test can model minutes of a throttled tier in seconds (scale the app's deadlines with it).
    */
   readonly hubTimeScale?: number;
+  /** Fire the sweep's timer this often (ms); 0 (the default) only when `lab.sweep()` is called. */
+  readonly sweepEveryMs?: number;
   /** App settings on top of the lab's own (e.g. DEVICE_ID_PATTERN). */
   readonly settings?: Readonly<Record<string, string>>;
   /** Where the lab keeps its state (hub, tables, undelivered events, certificate) and lab.json; `.lab` under the project root by default. */
@@ -76,6 +78,8 @@ export interface Lab {
   readonly http: LocalHttpServer;
   /** The Event Grid subscription delivering iothub.DeviceCreated. */
   readonly deviceCreated: EventGridDelivery;
+  /** Fires the sweep's timer once, as the host would on its schedule; resolves when the run ends. */
+  sweep(): Promise<void>;
   /** IoT Hub's twin-change notifications on their way to `onTwinChanged` (an Event Hub and its trigger). */
   readonly twinChanges: EventHubStream;
   /** Every Event Grid source the lab feeds to the app (labEventSources.ts). */
@@ -190,6 +194,8 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
       TWIN_CHANGE_EVENT_HUB_NAME: twinChangeRow.eventHubName,
       TWIN_CHANGE_CONSUMER_GROUP: '$Default',
       TwinChangeEventHub__fullyQualifiedNamespace: `${labHubName}-events.servicebus.windows.net`,
+      // The sweep's timer binding; the lab fires it itself (every sweepEveryMs, and lab.sweep()).
+      SWEEP_SCHEDULE: '0 */5 * * * *',
       ...options.settings,
     };
     const restoreEnvironment = applySettings(settings);
@@ -319,8 +325,27 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
       simulator.seedDevices(added, { idPrefix: seededPrefix, emitEvents: true, ...(options.edgeEvery === undefined ? {} : { edgeEvery: options.edgeEvery }) });
     }
 
+    const sweep = async (): Promise<void> => {
+      await host.invoke('sweepFleet', { kind: 'timer' });
+    };
+    if ((options.sweepEveryMs ?? 0) > 0) {
+      let running: Promise<void> | undefined;
+      const timer = setInterval(() => {
+        running ??= sweep()
+          .catch(() => undefined)
+          .finally(() => {
+            running = undefined;
+          });
+      }, options.sweepEveryMs);
+      cleanups.push(async () => {
+        clearInterval(timer);
+        await running;
+      });
+    }
+
     let stopped = false;
     return {
+      sweep,
       info,
       simulator,
       host,

@@ -27,7 +27,7 @@ describe('loadConfig', () => {
     expect(config.agentProfile).toBe('asc-classic');
     expect(config.defaultBaseline).toEqual({ name: 'default', initialSettings: {}, cacheSeconds: 60 });
     expect(config.deviceSelector).toEqual({ includeEdgeDevices: false });
-    expect(config.tables).toEqual({ audit: 'SecurityTwinAudit', baselines: 'SecurityBaselines' });
+    expect(config.tables).toEqual({ audit: 'SecurityTwinAudit', baselines: 'SecurityBaselines', sweep: 'SecuritySweep' });
     expect(Object.isFrozen(config.iotHub)).toBe(true);
   });
 
@@ -150,6 +150,11 @@ const configValueOf: Readonly<Record<string, (config: Config) => unknown>> = {
   CONTESTED_AFTER_CORRECTIONS: (config) => config.enforcement.contest.maxCorrections,
   CONTESTED_WINDOW_MINUTES: (config) => config.enforcement.contest.windowMs / 60_000,
   CONTESTED_BACKOFF_MINUTES: (config) => config.enforcement.contest.backoffMs / 60_000,
+  SWEEP_INTERVAL_MINUTES: (config) => config.sweep.intervalMs / 60_000,
+  SWEEP_RUN_SECONDS: (config) => config.sweep.runMs / 1_000,
+  SWEEP_BUDGET_PERCENT: (config) => config.sweep.budgetPercent,
+  SWEEP_PAGE_SIZE: (config) => config.sweep.pageSize,
+  SWEEP_TABLE_NAME: (config) => config.tables.sweep,
   SECURITY_AGENT_PROFILE: (config) => config.agentProfile,
   DEFAULT_BASELINE_NAME: (config) => config.defaultBaseline.name,
   DEFAULT_BASELINE_SETTINGS: (config) => config.defaultBaseline.initialSettings,
@@ -175,6 +180,11 @@ const badValues: Readonly<Record<string, string>> = {
   CONTESTED_AFTER_CORRECTIONS: '0',
   CONTESTED_WINDOW_MINUTES: '10081',
   CONTESTED_BACKOFF_MINUTES: 'soon',
+  SWEEP_INTERVAL_MINUTES: '0',
+  SWEEP_RUN_SECONDS: '4',
+  SWEEP_BUDGET_PERCENT: '101',
+  SWEEP_PAGE_SIZE: '1001',
+  SWEEP_TABLE_NAME: 'sweep_state',
   SECURITY_AGENT_PROFILE: 'toString',
   DEFAULT_BASELINE_NAME: 'Default',
   DEFAULT_BASELINE_SETTINGS: '{"eventPriorityLogin":',
