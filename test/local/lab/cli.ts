@@ -5,6 +5,7 @@ import '../functionsHost/installFunctionsCore';
 import { LabArgumentError, labUsage, parseLabArguments, type LabCommand } from './labArguments';
 import { displayPath, labBanner } from './labBanner';
 import { LabConsole } from './labConsole';
+import { driftTally } from './driftTally';
 import { labProgressReader } from './labProgress';
 import { labStateFiles, LabStateInUseError, LabStateUnreadableError } from './labState';
 import { PortUnavailableError } from './portUnavailableError';
@@ -28,9 +29,10 @@ async function main(): Promise<void> {
   }
 
   const output = await LabConsole.create({ verbose: command.verbose, interactive: process.stdout.isTTY === true });
+  const drift = driftTally();
   let lab: Lab;
   try {
-    lab = await startLab({ ...command.lab, logger: output });
+    lab = await startLab({ sweepEveryMs: 60_000, ...command.lab, logger: drift.logger(output) });
   } catch (error) {
     const problem = startProblem(error);
     if (problem !== undefined) {
@@ -42,7 +44,7 @@ async function main(): Promise<void> {
   }
 
   output.print(labBanner(lab, command.lab.settings));
-  output.follow(labProgressReader(lab));
+  output.follow(labProgressReader(lab, drift.counts));
 
   let stopping = false;
   const stop = (signal: string) => {

@@ -17,6 +17,10 @@ export const labOptionDefinitions = {
   tier: { type: 'string' },
   units: { type: 'string' },
   'fault-rate': { type: 'string' },
+  agents: { type: 'string' },
+  'rejecting-agents': { type: 'string' },
+  'offline-agents': { type: 'string' },
+  'sweep-every': { type: 'string' },
   'state-dir': { type: 'string' },
   fresh: { type: 'boolean' },
   set: { type: 'string', multiple: true },
@@ -82,6 +86,22 @@ export function parseLabArguments(argv: readonly string[]): LabCommand {
     if (raw.trim() === '' || !(rate >= 0 && rate <= 1)) throw new LabArgumentError(`--fault-rate needs a number from 0 to 1, got ${quoted(raw)}`);
     if (rate > 0) lab.faults = { errorRate: rate, statuses: [429, 503], seed: 7 };
   }
+  const share = (flag: string, raw: string | undefined): number | undefined => {
+    if (raw === undefined) return undefined;
+    const value = Number(raw);
+    if (raw.trim() === '' || !(value >= 0 && value <= 1)) throw new LabArgumentError(`${flag} needs a share from 0 to 1, got ${quoted(raw)}`);
+    return value;
+  };
+  const agentShare = share('--agents', values.agents);
+  const rejecting = share('--rejecting-agents', values['rejecting-agents']);
+  const offline = share('--offline-agents', values['offline-agents']);
+  if (agentShare === undefined && (rejecting !== undefined || offline !== undefined)) {
+    throw new LabArgumentError('--rejecting-agents and --offline-agents need --agents (the share of devices that run an agent)');
+  }
+  if (agentShare !== undefined && agentShare > 0) {
+    lab.agents = { share: agentShare, rejectingShare: rejecting ?? 0, offlineShare: offline ?? 0, delayMs: 500, jitterMs: 1_500, seed: 7 };
+  }
+  if (values['sweep-every'] !== undefined) lab.sweepEveryMs = wholeNumber('--sweep-every', values['sweep-every'], 0, 86_400) * 1_000;
   if (values['state-dir'] !== undefined) {
     if (values['state-dir'].trim() === '') throw new LabArgumentError('--state-dir needs a folder');
     lab.stateDir = values['state-dir'];

@@ -2,7 +2,10 @@
 // the app should secure, and what slowed it down — hub calls throttled by the tier's limits, hub calls
 // failed by injected faults (--fault-rate), and Event Grid deliveries that failed and are re-sent.
 import type { Lab } from './startLab';
+import type { DriftCounts } from './driftTally';
 import { fleetTally } from './fleetTally';
+
+const noDrift: DriftCounts = { seen: 0, corrected: 0, observed: 0, contested: 0 };
 
 export interface LabProgress {
   readonly secured: number;
@@ -14,11 +17,13 @@ export interface LabProgress {
   /** Event Grid delivery attempts that failed (each is re-sent, until the event is dead-lettered). */
   readonly redeliveries: number;
   readonly deadLettered: number;
+  /** Drift the app found and what it did with it (from its own summary lines). */
+  readonly drift: DriftCounts;
 }
 
 export type LabProgressReader = () => LabProgress;
 
-export function labProgressReader(lab: Pick<Lab, 'simulator' | 'settings' | 'eventRoutes'>): LabProgressReader {
+export function labProgressReader(lab: Pick<Lab, 'simulator' | 'settings' | 'eventRoutes'>, drift: () => DriftCounts = () => noDrift): LabProgressReader {
   const tally = fleetTally(lab.simulator, lab.settings);
   return () => {
     const { secured, selected } = tally.counts();
@@ -30,7 +35,7 @@ export function labProgressReader(lab: Pick<Lab, 'simulator' | 'settings' | 'eve
       redeliveries += stats.failedAttempts;
       deadLettered += stats.deadLettered;
     }
-    return { secured, selected, throttled: rejected.throttle, failed: rejected.fault + rejected.dropped, redeliveries, deadLettered };
+    return { secured, selected, throttled: rejected.throttle, failed: rejected.fault + rejected.dropped, redeliveries, deadLettered, drift: drift() };
   };
 }
 
@@ -40,7 +45,10 @@ export function describeProgress(progress: LabProgress): string {
   return (
     `secured ${progress.secured}/${progress.selected}${done} · ` +
     `hub calls: ${progress.throttled} throttled, ${progress.failed} failed · ` +
-    `Event Grid: ${progress.redeliveries} re-deliveries${deadLettered}`
+    `Event Grid: ${progress.redeliveries} re-deliveries${deadLettered} · ` +
+    `drift: ${progress.drift.seen} seen, ${progress.drift.corrected} corrected` +
+    (progress.drift.observed > 0 ? `, ${progress.drift.observed} left (audit mode)` : '') +
+    (progress.drift.contested > 0 ? `, ${progress.drift.contested} contested` : '')
   );
 }
 
@@ -51,6 +59,8 @@ export function sameProgress(a: LabProgress, b: LabProgress): boolean {
     a.throttled === b.throttled &&
     a.failed === b.failed &&
     a.redeliveries === b.redeliveries &&
-    a.deadLettered === b.deadLettered
+    a.deadLettered === b.deadLettered &&
+    a.drift.seen === b.drift.seen &&
+    a.drift.corrected === b.drift.corrected
   );
 }

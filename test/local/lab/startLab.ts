@@ -6,6 +6,8 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { EventGridDelivery, LocalFunctionsHost, LocalHttpServer, resolveMainGlob, type DeliverableEvent, type HostLogger } from '../functionsHost';
 import { EventHubStream } from '../functionsHost/eventHubStream';
+import { attachSecurityAgents, type SecurityAgentOptions, type SecurityAgents } from '../securityAgents';
+import { isProfileId } from '../../../src/domain/agentProfiles';
 import { startIotHubSimulator, type FaultConfig, type IotHubSimulator, type ThrottleConfig, type Unsubscribe } from '../iothubSimulator';
 import { resetServices } from '../../../src/composition';
 import { startAzuriteTables, type RunningAzurite } from './azurite';
@@ -51,6 +53,11 @@ export interface LabOptions {
    * faster, so a test can model minutes of a throttled tier in seconds (scale the app's deadlines with it).
    */
   readonly hubTimeScale?: number;
+  /**
+   * Simulated security agents on the devices' security modules, answering each desired configuration as the
+   * real agents do (the profile comes from SECURITY_AGENT_PROFILE). Off unless given.
+   */
+  readonly agents?: Omit<SecurityAgentOptions, 'profile'>;
   /** Fire the sweep's timer this often (ms); 0 (the default) only when `lab.sweep()` is called. */
   readonly sweepEveryMs?: number;
   /** App settings on top of the lab's own (e.g. DEVICE_ID_PATTERN). */
@@ -78,6 +85,8 @@ export interface Lab {
   readonly http: LocalHttpServer;
   /** The Event Grid subscription delivering iothub.DeviceCreated. */
   readonly deviceCreated: EventGridDelivery;
+  /** The simulated security agents, when the lab runs them. */
+  readonly agents: SecurityAgents | undefined;
   /** Fires the sweep's timer once, as the host would on its schedule; resolves when the run ends. */
   sweep(): Promise<void>;
   /** IoT Hub's twin-change notifications on their way to `onTwinChanged` (an Event Hub and its trigger). */
@@ -325,6 +334,12 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
       simulator.seedDevices(added, { idPrefix: seededPrefix, emitEvents: true, ...(options.edgeEvery === undefined ? {} : { edgeEvery: options.edgeEvery }) });
     }
 
+    const agents =
+      options.agents === undefined
+        ? undefined
+        : attachSecurityAgents(simulator, { ...options.agents, profile: isProfileId(settings['SECURITY_AGENT_PROFILE']) ? settings['SECURITY_AGENT_PROFILE'] : 'asc-classic' });
+    if (agents !== undefined) cleanups.push(() => agents.stop());
+
     const sweep = async (): Promise<void> => {
       await host.invoke('sweepFleet', { kind: 'timer' });
     };
@@ -345,6 +360,7 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
 
     let stopped = false;
     return {
+      agents,
       sweep,
       info,
       simulator,
@@ -367,11 +383,13 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
         if (events.length > 0) deviceCreated.publish(events);
       },
       settle: async () => {
-        // Deliveries cause twin changes and twin changes cause writes: settled when both are quiet at once.
+        // Deliveries cause twin changes and twin changes cause writes (and agents' answers): settled when
+        // all are quiet at once.
         for (let quiet = 0; quiet < 2; ) {
           const before = twinChanges.stats().published + deviceCreated.stats().attempts;
           await Promise.all(eventRoutes.map(({ delivery }) => delivery.drain()));
           await twinChanges.drain();
+          await agents?.whenIdle();
           quiet = twinChanges.stats().published + deviceCreated.stats().attempts === before ? quiet + 1 : 0;
         }
       },

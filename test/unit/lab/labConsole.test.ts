@@ -17,7 +17,7 @@ function stream(interactive = false): { stream: NodeJS.WriteStream; text: () => 
 }
 
 const entry = (level: HostLogEntry['level'], message: string): HostLogEntry => ({ timestamp: '2026-11-29T10:11:12.000Z', level, category: 'user', functionName: 'onDeviceCreated', message });
-const progress = (secured: number, extra: Partial<LabProgress> = {}): LabProgress => ({ secured, selected: 3, throttled: 0, failed: 0, redeliveries: 0, deadLettered: 0, ...extra });
+const progress = (secured: number, extra: Partial<LabProgress> = {}): LabProgress => ({ secured, selected: 3, throttled: 0, failed: 0, redeliveries: 0, deadLettered: 0, drift: { seen: 0, corrected: 0, observed: 0, contested: 0 }, ...extra });
 
 afterEach(() => {
   vi.useRealTimers();
@@ -63,9 +63,9 @@ describe('the lab console', () => {
     vi.advanceTimersByTime(20_000);
     const lines = out.text().trimEnd().split('\n').map((line) => line.slice(9));
     expect(lines).toEqual([
-      'secured 0/3 · hub calls: 0 throttled, 0 failed · Event Grid: 0 re-deliveries',
-      'secured 2/3 · hub calls: 4 throttled, 1 failed · Event Grid: 3 re-deliveries',
-      'secured 3/3 ✓ · hub calls: 4 throttled, 1 failed · Event Grid: 3 re-deliveries, 1 dead-lettered',
+      'secured 0/3 · hub calls: 0 throttled, 0 failed · Event Grid: 0 re-deliveries · drift: 0 seen, 0 corrected',
+      'secured 2/3 · hub calls: 4 throttled, 1 failed · Event Grid: 3 re-deliveries · drift: 0 seen, 0 corrected',
+      'secured 3/3 ✓ · hub calls: 4 throttled, 1 failed · Event Grid: 3 re-deliveries, 1 dead-lettered · drift: 0 seen, 0 corrected',
     ]);
   });
 
@@ -88,6 +88,6 @@ describe('the lab console', () => {
     expect(screen.indexOf('provisioning failed')).toBeGreaterThan(screen.indexOf('secured 1/3'));
     expect(screen.lastIndexOf('secured 1/3')).toBeGreaterThan(screen.indexOf('provisioning failed'));
     const lastLine = screen.replace(new RegExp(`${String.fromCharCode(27)}\\[[0-9;?]*[A-Za-z]`, 'g'), '').trimEnd().split('\n').at(-1);
-    expect(lastLine).toBe('secured 2/3 · hub calls: 0 throttled, 0 failed · Event Grid: 0 re-deliveries');
+    expect(lastLine).toBe('secured 2/3 · hub calls: 0 throttled, 0 failed · Event Grid: 0 re-deliveries · drift: 0 seen, 0 corrected');
   });
 });
