@@ -31,6 +31,12 @@ import { systemClock } from './adapters/systemClock';
 import { createTableClient } from './adapters/tables/createTableClient';
 import { TableAuditSink } from './adapters/tables/tableAuditSink';
 import { TableBaselineStore } from './adapters/tables/tableBaselineStore';
+import { createAuditProducer } from './adapters/eventhubs/createAuditProducer';
+import { EventHubAuditStream } from './adapters/eventhubs/eventHubAuditStream';
+import { AuditStreamHealth, PublishingAuditSink, publishPendingAuditRecords, type OutboxReport } from './app/publishingAuditSink';
+import type { AuditOutbox, AuditStream } from './app/ports/auditStream';
+import type { Logger } from './app/ports/logger';
+import { auditEventSource } from './domain/auditEvent';
 import { loadConfigFromEnvironment, type Config } from './config';
 
 /**
@@ -98,7 +104,29 @@ export interface ServicePorts {
   readonly clock: Clock;
   /** How the product waits when it paces itself (virtual in tests). */
   readonly sleep: (ms: number) => Promise<void>;
+  /**
+   * The security audit stream with the audit table as its outbox, when one is configured (AUDIT_EVENT_HUB_*);
+   * `audit` then writes through it. Absent or undefined: the audit table only.
+   */
+  readonly auditStream?: (deadline?: Deadline) => AuditStreamPorts | undefined;
 }
+
+export interface AuditStreamPorts {
+  readonly table: AuditSink & AuditOutbox;
+  readonly stream: AuditStream;
+  /** Shared by a worker's sinks: after a failure, records wait in the outbox for a while instead of retrying in line. */
+  readonly health: AuditStreamHealth;
+}
+
+/**
+ * Lines about the worker rather than one invocation (the audit stream's outages and backlog): the Functions
+ * host keeps a worker's console output as log lines.
+ */
+const workerLogger: Logger = {
+  info: (message, properties) => console.info(message, ...(properties === undefined ? [] : [JSON.stringify(properties)])),
+  warn: (message, properties) => console.warn(message, ...(properties === undefined ? [] : [JSON.stringify(properties)])),
+  error: (message, properties) => console.error(message, ...(properties === undefined ? [] : [JSON.stringify(properties)])),
+};
 
 /** The production adapters, each client built on first use. */
 function adaptersFor(config: () => Config): ServicePorts {
@@ -106,9 +134,28 @@ function adaptersFor(config: () => Config): ServicePorts {
   const audit = once(() => new TableAuditSink(createTableClient(config().storage, config().tables.audit)));
   const baselines = once(() => new TableBaselineStore(createTableClient(config().storage, config().tables.baselines)));
   const sweepState = once(() => new TableSweepStateStore(createTableClient(config().storage, config().tables.sweep)));
+  const stream = once(() => {
+    const settings = config().auditStream;
+    if (settings === undefined) return undefined;
+    const source = auditEventSource(config().iotHub.credential.hostName);
+    return new EventHubAuditStream(createAuditProducer(settings), { source, retry: { budgetMs: settings.retryBudgetMs } });
+  });
+  const health = new AuditStreamHealth();
+  const auditStream = (deadline?: Deadline): AuditStreamPorts | undefined => {
+    const publisher = stream();
+    if (publisher === undefined) return undefined;
+    return deadline === undefined
+      ? { table: audit(), stream: publisher, health }
+      : { table: audit().withDeadline(deadline), stream: publisher.withDeadline(deadline), health };
+  };
   return {
     registry: (deadline) => (deadline === undefined ? registry() : registry().withDeadline(deadline)),
-    audit: (deadline) => (deadline === undefined ? audit() : audit().withDeadline(deadline)),
+    audit: (deadline) => {
+      const publishing = auditStream(deadline);
+      if (publishing !== undefined) return new PublishingAuditSink({ ...publishing, clock: systemClock, logger: workerLogger });
+      return deadline === undefined ? audit() : audit().withDeadline(deadline);
+    },
+    auditStream,
     baselines,
     sweepState,
     clock: systemClock,
@@ -118,7 +165,23 @@ function adaptersFor(config: () => Config): ServicePorts {
 
 export function buildServices(loadConfig: () => Config, ports?: ServicePorts): Services {
   const config = once(loadConfig);
-  const { registry, audit, baselines, sweepState, clock, sleep } = ports ?? adaptersFor(config);
+  const { registry, audit, baselines, sweepState, clock, sleep, auditStream } = ports ?? adaptersFor(config);
+  /** Publishes what the audit stream missed (written while it was down), within a quarter of a sweep run. */
+  const publishPending = async (startedAt: Date): Promise<OutboxReport> => {
+    const deadline = deadlineAfter({ now: () => startedAt }, config().sweep.runMs / 4);
+    const publishing = auditStream?.(deadline);
+    if (publishing === undefined) return { published: 0, morePending: false };
+    let report: OutboxReport;
+    try {
+      report = await publishPendingAuditRecords({ ...publishing, clock, logger: workerLogger }, { deadline });
+    } catch (error) {
+      // The table could not be read: the records stay pending for the next run, and the sweep goes on.
+      report = { published: 0, morePending: true, error: error instanceof Error ? error.message : String(error) };
+    }
+    if (report.error !== undefined) workerLogger.warn('Audit stream still unavailable: audit records stay pending in the audit table', { ...report });
+    else if (report.published > 0) workerLogger.info('Audit records kept while the audit stream was unavailable are published', { ...report });
+    return report;
+  };
   const profile = once(() => getAgentProfile(config().agentProfile));
   const defaultBaseline = once(() =>
     defaultBaselineProvider(baselines(), clock, {
@@ -190,8 +253,10 @@ export function buildServices(loadConfig: () => Config, ports?: ServicePorts): S
     defaultBaseline: () => defaultBaseline()(),
     deviceAudit: (deviceId) => readDeviceAudit(audit(), deviceId),
     enforceTwinChanges: (notices) => enforceTwinChanges(reconcileDeps(), notices, { concurrency: config().enforcement.concurrency }),
-    sweepFleet: (startedAt) =>
-      sweepFleet(
+    sweepFleet: async (startedAt) => {
+      // The audit records the stream missed go first, so a device's events keep their order.
+      await publishPending(startedAt);
+      return sweepFleet(
         {
           registry: registry(),
           store: sweepState(),
@@ -202,10 +267,12 @@ export function buildServices(loadConfig: () => Config, ports?: ServicePorts): S
           reconcile: (twin, cause) => reconcileModuleTwin(reconcileDeps(), twin, cause, twin),
           provision: (notice) => provisionSecurityModule({ ...reconcileDeps(), selector: selector() }, notice),
           pace: sweepPace(),
+          audit: audit(),
           newSeed: () => clock.now().getTime() % 2 ** 31,
         },
         { deadline: deadlineAfter({ now: () => startedAt }, config().sweep.runMs), pageSize: config().sweep.pageSize, intervalMs: config().sweep.intervalMs, filterSaveEveryPages: 20 },
-      ),
+      );
+    },
     deviceCompliance: (deviceId) => readDeviceCompliance({ ...compliance(), registry: registry() }, deviceId),
     fleetCompliance: () => fleetCount()(),
   };

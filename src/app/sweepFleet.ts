@@ -1,12 +1,14 @@
 import type { AgentProfile } from '../domain/agentProfile';
 import { readAssignment } from '../domain/assignment';
 import type { Baseline } from '../domain/baseline';
+import { classifyCompliance } from '../domain/compliance';
 import { diffConfiguration } from '../domain/configurationDiff';
 import { DeviceIdFilter } from '../domain/deviceIdFilter';
 import type { CompiledDeviceSelector } from '../domain/deviceSelector';
 import { isTransient } from '../domain/productError';
 import { hasPassed, type Deadline } from './deadline';
 import type { Pacer } from './pacer';
+import type { AuditSink } from './ports/auditSink';
 import type { Clock } from './ports/clock';
 import type { SweepState, SweepStateStore } from './ports/sweepStateStore';
 import type { ModuleTwin, TwinRegistry } from './ports/twinRegistry';
@@ -26,6 +28,8 @@ export interface SweepDependencies {
   readonly provision: (notice: DeviceCreatedNotice) => Promise<ProvisionOutcome>;
   /** The sweep's share of the hub's budgets: queries, and the writes its findings cost. */
   readonly pace: { readonly queries: Pacer; readonly writes: Pacer };
+  /** Where a finding goes (an agent that refused its configuration). */
+  readonly audit: Pick<AuditSink, 'record'>;
   /** A fresh seed for each sweep's device filter, so what one sweep's false positives miss the next finds. */
   readonly newSeed: () => number;
 }
@@ -152,7 +156,29 @@ async function checkTwin(deps: SweepDependencies, twin: ModuleTwin, cause: Recon
     const { assignment } = reading;
     if (assignment.exemptUntil !== undefined && Date.parse(assignment.exemptUntil) > deps.clock.now().getTime()) return 'exempt';
     const baseline = await deps.baseline(assignment.name, assignment.version);
-    if (baseline !== undefined && baseline.profile === deps.profile.id && diffConfiguration(deps.profile, twin.desired, baseline.settings).length === 0) return 'in-line';
+    if (baseline !== undefined && baseline.profile === deps.profile.id && diffConfiguration(deps.profile, twin.desired, baseline.settings).length === 0) {
+      // The twin is as assigned; whether the agent took it is in what it reported (no call needed).
+      const verdict = classifyCompliance({ profile: deps.profile, twin, baseline, now: deps.clock.now() });
+      if (verdict.state !== 'rejected') return 'in-line';
+      await deps.audit.record({
+        // Once per twin version: every sweep finds it again while it lasts, and writes the same record.
+        id: `agent-rejected|${twin.moduleId}|${twin.deviceId}|v${twin.version}`,
+        at: deps.clock.now().toISOString(),
+        action: 'agent-rejected',
+        deviceId: twin.deviceId,
+        moduleId: twin.moduleId,
+        baselineName: assignment.name,
+        baselineVersion: assignment.version,
+        mode: assignment.mode,
+        changes: [],
+        assignment: { ...assignment },
+        findings: [verdict.reason],
+        reason: `the security agent refused ${assignment.name} v${assignment.version}: ${verdict.reason}`,
+        correlationId: cause.correlationId,
+        twinVersion: twin.version,
+      });
+      return 'agent-rejected';
+    }
   }
   await deps.pace.writes.take();
   const outcome = await deps.reconcile(twin, cause);

@@ -8,9 +8,10 @@ import type { SettingChange } from '../../domain/configurationDiff';
  * - `assignment-unreadable`: `tags.securityBaseline` is present but unusable: nothing written (a finding);
  * - `baseline-missing`: the assignment names a baseline version that does not exist (or is for another
  *   agent): nothing written, nothing guessed (a finding);
- * - `contested`: a twin that keeps being changed back; its corrections back off (a finding worth an alert).
+ * - `contested`: a twin that keeps being changed back; its corrections back off (a finding worth an alert);
+ * - `agent-rejected`: the twin holds its baseline, but the agent reports it refused it (a finding).
  */
-export type AuditAction = 'provisioned' | 'assigned' | 'corrected' | 'drift-observed' | 'contested' | 'assignment-unreadable' | 'baseline-missing';
+export type AuditAction = 'provisioned' | 'assigned' | 'corrected' | 'drift-observed' | 'contested' | 'agent-rejected' | 'assignment-unreadable' | 'baseline-missing';
 
 /** One change the product made to a module twin, or one security finding about it: who, what, which baseline, why. */
 export interface AuditRecord {

@@ -41,6 +41,7 @@ function setup() {
     reconcile: (twin, cause) => reconcileModuleTwin(reconcileDeps, twin, cause, twin),
     provision: (notice) => provisionSecurityModule({ ...reconcileDeps, selector: selector.value }, notice),
     pace: { queries: unlimited, writes: unlimited },
+    audit,
     newSeed: () => ++seed,
   };
   return { registry, audit, clock, store, deps };
