@@ -18,7 +18,10 @@ export function checkConfigurationAtStart(): void {
   const config = getServices().config();
   console.info(
     `Security Module Twins configured: hub ${config.iotHub.credential.hostName} (${config.iotHub.credential.kind}, ${config.iotHub.tier} x${config.iotHub.units}), ` +
-      `profile ${config.agentProfile}, default baseline '${config.defaultBaseline.name}'`,
+      `profile ${config.agentProfile}, default baseline '${config.defaultBaseline.name}', ` +
+      (config.auditStream === undefined
+        ? 'audit stream off (AUDIT_EVENT_HUB_CONNECTION_STRING / AUDIT_EVENT_HUB_NAMESPACE not set): audit records go to the audit table only'
+        : `audit stream to Event Hub '${config.auditStream.eventHubName}' (${config.auditStream.credential.kind})`),
   );
 }
 

@@ -16,6 +16,15 @@ export type StorageConfig =
   | { readonly kind: 'connectionString'; readonly connectionString: string }
   | { readonly kind: 'managedIdentity'; readonly accountName: string; readonly clientId?: string };
 
+/** The Event Hub of the security audit stream and how the app reaches it. */
+export interface AuditStreamConfig {
+  readonly eventHubName: string;
+  readonly credential:
+    | { readonly kind: 'connectionString'; readonly connectionString: string }
+    | { readonly kind: 'managedIdentity'; readonly fullyQualifiedNamespace: string; readonly clientId?: string };
+  readonly retryBudgetMs: number;
+}
+
 export interface Config {
   readonly iotHub: {
     readonly credential: IotHubCredentialConfig;
@@ -53,6 +62,8 @@ export interface Config {
   };
   readonly deviceSelector: DeviceSelector;
   readonly storage: StorageConfig;
+  /** Absent when no audit stream is configured: audit records go to the audit table only. */
+  readonly auditStream?: AuditStreamConfig;
   readonly tables: { readonly audit: string; readonly baselines: string; readonly sweep: string };
   readonly compliance: {
     /** How long a fleet count is answered again before the fleet is counted afresh. */

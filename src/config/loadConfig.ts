@@ -1,7 +1,7 @@
 import { agentProfiles } from '../domain/agentProfiles';
 import type { SettingValue } from '../domain/agentProfile';
 import { validateSettings } from '../domain/validateBaseline';
-import type { Config, IotHubCredentialConfig, StorageConfig } from './config';
+import type { AuditStreamConfig, Config, IotHubCredentialConfig, StorageConfig } from './config';
 import { ConfigError } from './configError';
 import { ParsedSettings, type Environment } from './parsedSettings';
 import { appSettings as app, hostSettingDefinitions, hostSettings as host, settingDefinitions } from './settingDefinitions';
@@ -20,6 +20,7 @@ export function loadConfig(env: Environment): Config {
   const caCertificatePath = settings.valueOf(app.iotHubCaCertificatePath);
   const deviceIdPattern = settings.valueOf(app.deviceIdPattern);
   const storage = chooseStorage(settings);
+  const auditStream = chooseAuditStream(settings);
 
   const config: Config = {
     iotHub: {
@@ -59,6 +60,7 @@ export function loadConfig(env: Environment): Config {
       ...(deviceIdPattern === undefined ? {} : { deviceIdPattern }),
     },
     storage: storage ?? { kind: 'connectionString', connectionString: '' },
+    ...(auditStream === undefined ? {} : { auditStream }),
     tables: {
       audit: settings.valueOf(app.auditTableName),
       baselines: settings.valueOf(app.baselineTableName),
@@ -110,6 +112,29 @@ function chooseStorage(settings: ParsedSettings): StorageConfig | undefined {
     `required (or ${app.productStorageAccountName.name} / ${host.azureWebJobsStorage.name} / ${host.azureWebJobsStorageAccountName.name}) for the baseline and audit tables`,
   );
   return undefined;
+}
+
+/**
+ * The audit stream when one is configured: a connection string, or a namespace for the managed identity (one
+ * of the two). The hub is the one named, else the connection string's `EntityPath`, else `security-audit`.
+ */
+function chooseAuditStream(settings: ParsedSettings): AuditStreamConfig | undefined {
+  const connection = settings.valueOf(app.auditEventHubConnectionString);
+  const namespace = settings.valueOf(app.auditEventHubNamespace);
+  if (connection !== undefined && namespace !== undefined) {
+    settings.addProblem(app.auditEventHubConnectionString, `set this or ${app.auditEventHubNamespace.name}, not both`);
+    return undefined;
+  }
+  const named = settings.valueOf(app.auditEventHubName);
+  if (connection?.entityPath !== undefined && named !== undefined && connection.entityPath !== named) {
+    settings.addProblem(app.auditEventHubName, `'${named}' differs from the EntityPath of ${app.auditEventHubConnectionString.name}`);
+  }
+  const eventHubName = named ?? connection?.entityPath ?? 'security-audit';
+  const retryBudgetMs = settings.valueOf(app.auditEventHubRetryBudgetMs);
+  if (connection !== undefined) return { eventHubName, credential: { kind: 'connectionString', connectionString: connection.text }, retryBudgetMs };
+  if (namespace === undefined) return undefined;
+  const clientId = settings.valueOf(app.azureClientId);
+  return { eventHubName, credential: { kind: 'managedIdentity', fullyQualifiedNamespace: namespace, ...(clientId === undefined ? {} : { clientId }) }, retryBudgetMs };
 }
 
 /** DEFAULT_BASELINE_SETTINGS checked against the agent profile, which another setting chooses. */

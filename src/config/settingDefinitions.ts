@@ -6,7 +6,22 @@ import { agentProfiles, isProfileId } from '../domain/agentProfiles';
 import { isBaselineName } from '../domain/baseline';
 import { compileDeviceSelector } from '../domain/deviceSelector';
 import { hubTiers, type IotHubCredentialConfig } from './config';
-import { anyText, checkedText, connectionString, hostAndPort, hostName, integer, json, oneOf, tableName, trueOrFalse, type SettingKind } from './settingKinds';
+import {
+  anyText,
+  checkedText,
+  connectionString,
+  eventHubName,
+  eventHubsConnectionString,
+  hostAndPort,
+  hostName,
+  integer,
+  json,
+  namespaceHostName,
+  oneOf,
+  tableName,
+  trueOrFalse,
+  type SettingKind,
+} from './settingKinds';
 
 export interface SettingDefinition<T = unknown> {
   readonly name: string;
@@ -62,7 +77,7 @@ export const appSettings = {
   }),
   azureClientId: defineSetting({
     name: 'AZURE_CLIENT_ID',
-    description: 'Client ID of a user-assigned managed identity (omit for the system-assigned one), for the hub and the product tables.',
+    description: 'Client ID of a user-assigned managed identity (omit for the system-assigned one), for the hub, the product tables and the audit stream.',
     kind: anyText,
     sampleValue: '',
   }),
@@ -242,6 +257,35 @@ export const appSettings = {
     kind: tableName,
     default: 'SecurityTwinAudit',
     sampleValue: 'SecurityTwinAudit',
+  }),
+  auditEventHubConnectionString: defineSetting({
+    name: 'AUDIT_EVENT_HUB_CONNECTION_STRING',
+    description:
+      'Connection string (policy with Send) of the Event Hubs namespace or hub that receives the security audit stream: every audit record as a CloudEvents event. With neither this nor `AUDIT_EVENT_HUB_NAMESPACE`, records go to the audit table only.',
+    kind: eventHubsConnectionString,
+    whenAbsent: 'no audit stream (or managed identity with `AUDIT_EVENT_HUB_NAMESPACE`)',
+    sampleValue: '',
+  }),
+  auditEventHubNamespace: defineSetting({
+    name: 'AUDIT_EVENT_HUB_NAMESPACE',
+    description: 'Event Hubs namespace of the audit stream, reached with the managed identity (role Azure Event Hubs Data Sender on the hub); `AZURE_CLIENT_ID` picks a user-assigned one.',
+    kind: namespaceHostName,
+    sampleValue: '',
+  }),
+  auditEventHubName: defineSetting({
+    name: 'AUDIT_EVENT_HUB_NAME',
+    description: 'Event Hub of the security audit stream.',
+    kind: eventHubName,
+    whenAbsent: "the connection string's `EntityPath`, else `security-audit`",
+    sampleValue: 'security-audit',
+  }),
+  auditEventHubRetryBudgetMs: defineSetting({
+    name: 'AUDIT_EVENT_HUB_RETRY_BUDGET_MS',
+    description:
+      "Longest time one publish retries an Event Hub that refuses or cannot be reached (never beyond the calling trigger's deadline); records it did not take stay pending in the audit table and are published later.",
+    kind: integer({ min: 0, max: 600_000 }),
+    default: 5_000,
+    sampleValue: '5000',
   }),
   baselineTableName: defineSetting({
     name: 'BASELINE_TABLE_NAME',

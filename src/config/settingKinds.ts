@@ -145,3 +145,49 @@ export function connectionString<const Part extends string>(requiredParts: reado
     accepts: `Form \`${form.replaceAll('...', '…')}\`.`,
   };
 }
+
+/** An Event Hub name: 1 to 256 letters, digits, '.', '-' or '_', starting and ending with a letter or digit. */
+export const eventHubName: SettingKind<string> = {
+  parse: (text) =>
+    /^[A-Za-z0-9](?:[A-Za-z0-9._-]{0,254}[A-Za-z0-9])?$/.test(text)
+      ? valid(text)
+      : invalid(`'${text}' is not an Event Hub name (1-256 letters, digits, '.', '-' or '_', starting and ending with a letter or digit)`),
+  format: (value) => value,
+  accepts: '1 to 256 letters, digits, `.`, `-` or `_`.',
+};
+
+/** A namespace's host name, `<namespace>.servicebus.windows.net` (no scheme, no path). */
+export const namespaceHostName: SettingKind<string> = {
+  parse: (text) =>
+    /^[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+$/.test(text) ? valid(text.toLowerCase()) : invalid(`'${text}' is not a namespace host name (expected <namespace>.servicebus.windows.net)`),
+  format: (value) => value,
+  accepts: 'Form `<namespace>.servicebus.windows.net`.',
+};
+
+export interface EventHubsConnectionString {
+  /** The setting's text as written, for the SDK. */
+  readonly text: string;
+  /** The hub the connection string is scoped to, when it names one. */
+  readonly entityPath?: string;
+}
+
+/**
+ * An Event Hubs connection string: `Endpoint=sb://…` and a key (`SharedAccessKeyName` + `SharedAccessKey`) or a
+ * `SharedAccessSignature`, optionally `EntityPath`. A refusal never repeats the text: it holds a key.
+ */
+export const eventHubsConnectionString: SettingKind<EventHubsConnectionString> = {
+  parse: (text) => {
+    const parts = new Map<string, string>();
+    for (const segment of text.split(';')) {
+      const at = segment.indexOf('=');
+      if (at > 0) parts.set(segment.slice(0, at).trim().toLowerCase(), segment.slice(at + 1).trim());
+    }
+    if (!/^sb:\/\/[^/]+/i.test(parts.get('endpoint') ?? '')) return invalid('missing Endpoint=sb://<namespace>.servicebus.windows.net/');
+    const hasKey = (parts.get('sharedaccesskeyname') ?? '') !== '' && (parts.get('sharedaccesskey') ?? '') !== '';
+    if (!hasKey && (parts.get('sharedaccesssignature') ?? '') === '') return invalid('missing SharedAccessKeyName and SharedAccessKey (or SharedAccessSignature)');
+    const entityPath = parts.get('entitypath');
+    return valid({ text, ...(entityPath === undefined || entityPath === '' ? {} : { entityPath }) });
+  },
+  format: (value) => value.text,
+  accepts: 'Form `Endpoint=sb://…;SharedAccessKeyName=…;SharedAccessKey=…`, optionally `;EntityPath=…`.',
+};
