@@ -130,7 +130,7 @@ function chooseAuditStream(settings: ParsedSettings): AuditStreamConfig | undefi
     settings.addProblem(app.auditEventHubName, `'${named}' differs from the EntityPath of ${app.auditEventHubConnectionString.name}`);
   }
   const eventHubName = named ?? connection?.entityPath ?? 'security-audit';
-  const retryBudgetMs = settings.valueOf(app.auditEventHubRetryBudgetMs);
+  const retryBudgetMs = settings.valueOf(app.auditEventHubRetryBudgetMs) ?? 5_000;
   if (connection !== undefined) return { eventHubName, credential: { kind: 'connectionString', connectionString: connection.text }, retryBudgetMs };
   if (namespace === undefined) return undefined;
   const clientId = settings.valueOf(app.azureClientId);

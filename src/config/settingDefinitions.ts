@@ -284,7 +284,8 @@ export const appSettings = {
     description:
       "Longest time one publish retries an Event Hub that refuses or cannot be reached (never beyond the calling trigger's deadline); records it did not take stay pending in the audit table and are published later.",
     kind: integer({ min: 0, max: 600_000 }),
-    default: 5_000,
+    // Not a `default`: the value only exists in the Config of a configured stream (loadConfig applies it).
+    whenAbsent: '`5000`',
     sampleValue: '5000',
   }),
   baselineTableName: defineSetting({
