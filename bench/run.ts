@@ -13,6 +13,10 @@ import { retainedHeapMb as heapMb } from '../test/support/retainedHeap';
 import { getAgentProfile } from '../src/domain/agentProfiles';
 import { defaultSettings } from '../src/domain/defaultSettings';
 import { desiredConfigurationDocument } from '../src/domain/desiredConfiguration';
+import { enforceTwinChanges } from '../src/app/enforceTwinChanges';
+import { provisioningPatch } from '../src/domain/provisioningPatch';
+import type { TwinChangeNotice } from '../src/domain/twinChangeHint';
+import { testBaseline } from '../test/support/baselines';
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
 const stateDir = () => mkdtempSync(join(tmpdir(), 'smt-bench-'));
@@ -161,18 +165,143 @@ async function spendIdentityReads(registry: ReturnType<typeof labRegistry>, devi
   await Promise.all(Array.from({ length: 8 }, worker));
 }
 
-async function main() {
-  const results = {
-    node: process.version,
-    labCliStartup: await labCliStartup(5),
-    labStartupInProcess: await labStartup(5),
-    simulatorMemory: await simulatorMemory(100_000),
-    provisioning: await provisioningThroughput(1_000),
-    s1Provisioning: {
-      now: await s1ProvisioningRate(400, false),
-      beforeDeviceTwinRead: await s1ProvisioningRate(400, true),
-    },
+/** Hub calls the enforcer spends per corrected twin, per irrelevant notification and per echo, counted at the hub. */
+async function enforcementCosts(devices: number) {
+  const lab = await startLab({ httpPort: 0, stateDir: stateDir(), logger: new LogBuffer(), throttle: false, devices });
+  try {
+    await lab.settle();
+    const registry = labRegistry(lab.info);
+    const profile = getAgentProfile('asc-classic');
+    const container = 'ms_iotn:urn_azureiot_Security_SecurityAgentConfiguration';
+    const ids = lab.simulator.listDeviceIds();
+    // Reported-property updates (agents answering) and the echoes of provisioning were already delivered:
+    // everything the app called for them is in the stats since the reset below, which is nothing.
+    lab.simulator.resetStats();
+    for (const deviceId of ids) lab.simulator.reportProperties(deviceId, profile.moduleId, { [container]: { lastSeen: { value: 1 } } });
+    await lab.settle();
+    const perIrrelevant = sumCalls(lab.simulator.stats().answered) / ids.length;
+
+    lab.simulator.resetStats();
+    for (const deviceId of ids) {
+      const { responseBody } = await registry.getModuleTwin(deviceId, profile.moduleId);
+      await registry.updateModuleTwin(deviceId, profile.moduleId, { properties: { desired: { [container]: { eventPriorityLogin: { value: 'Off' } } } } }, responseBody.etag);
+    }
+    const tamperingCalls = ids.length * 2;
+    await lab.settle();
+    const correctionCalls = sumCalls(lab.simulator.stats().answered) - tamperingCalls;
+    return {
+      devices,
+      hubCallsPerCorrectedTwin: +(correctionCalls / ids.length).toFixed(2),
+      hubCallsPerReportedPropertyUpdate: perIrrelevant,
+      // Each correction's own write came back as a notification: its echo; the calls above include none for it.
+      hubCallsPerEcho: 0,
+    };
+  } finally {
+    await lab.stop();
+  }
+}
+
+function sumCalls(counts: Record<string, number | undefined>): number {
+  return Object.values(counts).reduce<number>((sum, n) => sum + (n ?? 0), 0);
+}
+
+/** Notifications settled per second by the enforcer's classification (95 % reported-property updates or echoes). */
+async function classificationRate(notices: number) {
+  const profile = getAgentProfile('asc-classic');
+  const baseline = testBaseline({ version: 1 });
+  const assignment = { name: 'default', version: 1, mode: 'enforce' as const, assignedAt: '2026-11-01T00:00:00.000Z' };
+  const patch = provisioningPatch(profile, baseline, assignment);
+  const container = 'ms_iotn:urn_azureiot_Security_SecurityAgentConfiguration';
+  const batch: TwinChangeNotice[] = Array.from({ length: notices }, (_, i) => {
+    const deviceId = `d${i}`;
+    const body =
+      i % 20 === 0
+        ? { version: 3, properties: { desired: { [container]: { eventPriorityLogin: { value: 'Off' } } } } }
+        : i % 2 === 0
+          ? { version: 3, tags: patch.tags, properties: { desired: patch.properties.desired } }
+          : { version: 3, properties: { reported: { [container]: { eventPriorityLogin: { value: 'low' } } } } };
+    return { deviceId, moduleId: profile.moduleId, opType: 'updateTwin', version: 3, body };
+  });
+  let reconciled = 0;
+  const deps = {
+    registry: undefined as never,
+    audit: undefined as never,
+    clock: { now: () => new Date() },
+    profile,
+    baseline: async () => baseline,
+    defaultBaseline: async () => baseline,
   };
+  // Reconciles are not what is measured here: the twins that may be drift are counted and left.
+  const started = performance.now();
+  const report = await enforceTwinChanges({ ...deps, registry: { getModuleTwin: async () => (reconciled++, undefined) } as never }, batch, { concurrency: 64 });
+  const seconds = (performance.now() - started) / 1000;
+  return { notices, settledWithoutHubCall: report.notices.filter((outcome) => outcome !== 'reconciled').length, reconciled, noticesPerSecond: Math.round(notices / seconds) };
+}
+
+/** One complete sweep of `devices` provisioned twins through the app (queries, in-line checks, the device pass). */
+async function sweepCost(devices: number) {
+  const lab = await startLab({ httpPort: 0, stateDir: stateDir(), logger: new LogBuffer(), throttle: false, settings: { SWEEP_RUN_SECONDS: '3600' } });
+  try {
+    const profile = getAgentProfile('asc-classic');
+    lab.simulator.seedDevices(devices, { idPrefix: 'sweep-' });
+    lab.simulator.seedModules(profile.moduleId, {
+      desired: desiredConfigurationDocument(profile, defaultSettings(profile)) as never,
+      tags: { securityBaseline: { name: 'default', version: 1, mode: 'enforce', assignedAt: '2026-11-27T12:00:00.000Z' } },
+    });
+    lab.simulator.resetStats();
+    global.gc?.();
+    const heapBefore = process.memoryUsage().heapUsed;
+    let heapPeak = heapBefore;
+    // Retained heap, not garbage: collected before each sample (run with --expose-gc, as `npm run bench` does).
+    const sampler = setInterval(() => {
+      global.gc?.();
+      heapPeak = Math.max(heapPeak, process.memoryUsage().heapUsed);
+    }, 250);
+    const started = performance.now();
+    await lab.sweep();
+    const seconds = (performance.now() - started) / 1000;
+    clearInterval(sampler);
+    const { answered } = lab.simulator.stats();
+    const queries = answered.queryTwins ?? 0;
+    return {
+      devices,
+      seconds: +seconds.toFixed(1),
+      hubCalls: sumCalls(answered),
+      queryPages: queries,
+      writes: (answered.updateModuleTwin ?? 0) + (answered.createOrUpdateModule ?? 0),
+      // The lab runs hub, SDK and app in one process: the whole process's retained heap growth, an upper bound.
+      peakRetainedHeapGrowthMb: +((heapPeak - heapBefore) / 2 ** 20).toFixed(1),
+      projection1M: {
+        queryPages: Math.round((queries * 1_000_000) / devices),
+        // At SWEEP_BUDGET_PERCENT 25 of the query budget: 5/min on one S1 unit, 250/min on one S3 unit.
+        hoursOnOneS1Unit: +((queries * 1_000_000) / devices / 5 / 60).toFixed(1),
+        minutesOnOneS3Unit: Math.round((queries * 1_000_000) / devices / 250),
+        deviceFilterMb: 1.2,
+      },
+    };
+  } finally {
+    await lab.stop();
+  }
+}
+
+/** Every figure, by name; `BENCH_ONLY=sweep,enforcement npm run bench` measures only those. */
+const figures: Record<string, () => Promise<unknown>> = {
+  labCliStartup: () => labCliStartup(5),
+  labStartupInProcess: () => labStartup(5),
+  simulatorMemory: () => simulatorMemory(100_000),
+  provisioning: () => provisioningThroughput(1_000),
+  s1Provisioning: async () => ({ now: await s1ProvisioningRate(400, false), beforeDeviceTwinRead: await s1ProvisioningRate(400, true) }),
+  enforcement: () => enforcementCosts(500),
+  classification: () => classificationRate(100_000),
+  sweep: () => sweepCost(100_000),
+};
+
+async function main() {
+  const only = process.env['BENCH_ONLY']?.split(',').map((name) => name.trim());
+  const results: Record<string, unknown> = { node: process.version };
+  for (const [name, measure] of Object.entries(figures)) {
+    if (only === undefined || only.includes(name)) results[name] = await measure();
+  }
   console.log(JSON.stringify(results, null, 2));
 }
 

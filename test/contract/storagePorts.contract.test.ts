@@ -9,6 +9,10 @@ import { createTableClient } from '../../src/adapters/tables/createTableClient';
 import { startAzuriteTables, type RunningAzurite } from '../local/lab/azurite';
 import { InMemoryAuditSink } from '../support/fakes/inMemoryAuditSink';
 import { InMemoryBaselineStore } from '../support/fakes/inMemoryBaselineStore';
+import { InMemorySweepStateStore } from '../support/fakes/inMemorySweepStateStore';
+import type { SweepState, SweepStateStore } from '../../src/app/ports/sweepStateStore';
+import { TableSweepStateStore } from '../../src/adapters/tables/tableSweepStateStore';
+import { DeviceIdFilter } from '../../src/domain/deviceIdFilter';
 
 // One suite per port, run against the fake used by unit tests and the real adapter on Azurite, so the
 // fake cannot promise behaviour the adapter lacks.
@@ -119,5 +123,37 @@ describe.each(sinks)('AuditSink contract: %s', (_name, make) => {
     expect(await sink.has('d/1', 'other')).toBe(false);
     expect(await sink.has('d/2', 'assign|x|t|d/1')).toBe(false);
     expect((await sink.listForDevice('d/1'))[0]?.recovered).toBe(true);
+  });
+});
+
+const sweepStores: Array<[string, () => SweepStateStore]> = [
+  ['InMemorySweepStateStore', () => new InMemorySweepStateStore()],
+  ['TableSweepStateStore on Azurite', () => new TableSweepStateStore(freshTable())],
+];
+
+describe.each(sweepStores)('SweepStateStore contract: %s', (_name, make) => {
+  it('has nothing before the first save', async () => {
+    expect(await make().load()).toBeUndefined();
+  });
+
+  it("keeps a million-device sweep's filter (about 1.2 MB) and its place, and the filter saved last when saved without it", async () => {
+    const store = make();
+    const filter = DeviceIdFilter.forCapacity(1_000_000, 0.01, 99);
+    for (let i = 0; i < 1_000; i++) filter.add(`device-${i * 997}`);
+    const state: SweepState = { sweepId: '2026-11-29T10:00:00.000Z', phase: 'twins', continuationToken: 'page-7', counts: { 'in-line': 7_000, 'twin-pages': 7 }, filter: { bits: filter.bits, hashCount: filter.hashCount, seed: filter.seed } };
+    await store.save(state, { withFilter: true });
+
+    const loaded = await store.load();
+    expect(loaded).toMatchObject({ sweepId: state.sweepId, phase: 'twins', continuationToken: 'page-7', counts: state.counts });
+    const restored = DeviceIdFilter.restore(loaded!.filter.bits, loaded!.filter.hashCount, loaded!.filter.seed);
+    for (let i = 0; i < 1_000; i++) expect(restored.mightContain(`device-${i * 997}`)).toBe(true);
+    expect(Buffer.from(loaded!.filter.bits).equals(Buffer.from(filter.bits))).toBe(true);
+
+    const { continuationToken: _token, ...rest } = state;
+    await store.save({ ...rest, phase: 'devices', filter: { ...state.filter, bits: new Uint8Array(8) } }, { withFilter: false });
+    const next = await store.load();
+    expect(next!.phase).toBe('devices');
+    expect(next!.continuationToken).toBeUndefined();
+    expect(Buffer.from(next!.filter.bits).equals(Buffer.from(filter.bits))).toBe(true);
   });
 });

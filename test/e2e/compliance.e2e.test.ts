@@ -4,6 +4,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { EventHubConsumerClient, earliestEventPosition, type ReceivedEventData } from '@azure/event-hubs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LogBuffer } from '../local/functionsHost';
 import { startLab, type Lab } from '../local/lab/startLab';
@@ -69,5 +70,25 @@ describe('compliance with simulated agents', () => {
       const findings = records.filter((record) => record.action === 'agent-rejected');
       expect(findings.length, deviceId).toBe(rejecting.includes(deviceId) ? 1 : 0);
     }
+  });
+
+  it('publishes every refusal to the security audit stream, read with the real Event Hubs consumer', async () => {
+    const rejecting = deviceIds.filter((deviceId) => lab.agents!.modeOf(deviceId) === 'rejecting').sort();
+    const { connectionString, eventHubName } = lab.info.auditStream;
+    const consumer = new EventHubConsumerClient('$Default', connectionString, eventHubName);
+    const received: ReceivedEventData[] = [];
+    const subscription = consumer.subscribe(
+      { processEvents: async (events) => void received.push(...events), processError: async () => undefined },
+      { startPosition: earliestEventPosition, maxWaitTimeInSeconds: 1 },
+    );
+    const rejectedDevices = () =>
+      [...new Set(received.filter((event) => (event.body as { type?: string }).type === 'com.securitymoduletwins.twin.agent-rejected').map((event) => event.partitionKey as string))].sort();
+    // Bounded: gives up after 30 polls and lets the assertion below say what was missing.
+    for (let poll = 0; poll < 30 && rejectedDevices().length < rejecting.length; poll++) await new Promise((resolve) => setTimeout(resolve, 500));
+    await subscription.close();
+    await consumer.close();
+    expect(rejectedDevices()).toEqual(rejecting);
+    const event = received.find((candidate) => candidate.partitionKey === rejecting[0] && (candidate.body as { type?: string }).type === 'com.securitymoduletwins.twin.agent-rejected')!;
+    expect(event.body).toMatchObject({ specversion: '1.0', subject: `devices/${rejecting[0]}/modules/azureiotsecurity`, data: { action: 'agent-rejected', severity: 'high' } });
   });
 });

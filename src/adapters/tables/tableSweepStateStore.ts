@@ -3,9 +3,12 @@ import type { SweepState, SweepStateStore } from '../../app/ports/sweepStateStor
 import { ensureTableOnce } from './createTableClient';
 
 const partitionKey = 'sweep';
-/** Table properties hold at most 64 KiB each and an entity 1 MiB: the filter goes in chunks over several rows. */
-const chunkBytes = 60_000;
-const chunksPerRow = 15;
+/**
+ * A table property holds at most 64 KiB and an entity 1 MiB, both counted on the wire, where binary travels
+ * as base64 (4 characters per 3 bytes, UTF-16): the filter goes in 24 KB chunks, 4 to a row (what Azurite accepts of an entity, with room to spare).
+ */
+const chunkBytes = 24_000;
+const chunksPerRow = 4;
 
 interface StateEntity {
   partitionKey: string;
@@ -30,13 +33,8 @@ export class TableSweepStateStore implements SweepStateStore {
 
   async load(): Promise<SweepState | undefined> {
     await this.ensureTable();
-    let entity: StateEntity;
-    try {
-      entity = await this.client.getEntity<StateEntity>(partitionKey, 'state');
-    } catch (error) {
-      if ((error as { statusCode?: number }).statusCode === 404) return undefined;
-      throw error;
-    }
+    const entity = await this.readState();
+    if (entity === undefined) return undefined;
     const bits = new Uint8Array(entity.filterBytes);
     const rows = Math.ceil(entity.filterBytes / (chunkBytes * chunksPerRow));
     for (let row = 0; row < rows; row++) {
@@ -50,6 +48,15 @@ export class TableSweepStateStore implements SweepStateStore {
     return { ...state, filter: { bits, hashCount: entity.filterHashCount, seed: entity.filterSeed } };
   }
 
+  private async readState(): Promise<StateEntity | undefined> {
+    try {
+      return await this.client.getEntity<StateEntity>(partitionKey, 'state');
+    } catch (error) {
+      if ((error as { statusCode?: number }).statusCode === 404) return undefined;
+      throw error;
+    }
+  }
+
   async save(state: SweepState, options: { readonly withFilter: boolean }): Promise<void> {
     await this.ensureTable();
     const { bits } = state.filter;
@@ -58,13 +65,23 @@ export class TableSweepStateStore implements SweepStateStore {
         const entity: Record<string, unknown> = { partitionKey, rowKey: `filter-${row}` };
         for (let chunk = 0; chunk < chunksPerRow; chunk++) {
           const start = offset + chunk * chunkBytes;
-          if (start < bits.length) entity[`c${chunk}`] = bits.subarray(start, Math.min(bits.length, start + chunkBytes));
+          // A copy, not a view: the SDK encodes a view's whole underlying buffer.
+          if (start < bits.length) entity[`c${chunk}`] = bits.slice(start, Math.min(bits.length, start + chunkBytes));
         }
         await this.client.upsertEntity(entity as { partitionKey: string; rowKey: string }, 'Replace');
       }
     }
     const { filter, ...rest } = state;
-    const entity: StateEntity = { partitionKey, rowKey: 'state', stateJson: JSON.stringify(rest), filterBytes: bits.length, filterHashCount: filter.hashCount, filterSeed: filter.seed };
+    // Without the filter, the state row keeps pointing at the filter saved last.
+    const saved = options.withFilter ? undefined : await this.readState();
+    const entity: StateEntity = {
+      partitionKey,
+      rowKey: 'state',
+      stateJson: JSON.stringify(rest),
+      filterBytes: saved?.filterBytes ?? bits.length,
+      filterHashCount: saved?.filterHashCount ?? filter.hashCount,
+      filterSeed: saved?.filterSeed ?? filter.seed,
+    };
     await this.client.upsertEntity(entity, 'Replace');
   }
 }

@@ -28,10 +28,11 @@ export function labBanner(lab: BannerLab, userSettings: Readonly<Record<string, 
 Security Module Twins lab is running (started in ${info.startupMs} ms)
 
   Functions host     ${info.http.hostUrl}   functions: ${info.functions.join(', ')}
-  HTTP API           ${info.http.baseUrl}/baselines/default, ${info.http.baseUrl}/devices/{deviceId}/audit
+  HTTP API           ${info.http.baseUrl}/baselines/default, /compliance, /devices/{deviceId}/audit, /devices/{deviceId}/compliance
   Event sources      ${routes.join('\n                     ')}
   IoT Hub simulator  ${info.iotHub.hostName} on 127.0.0.1:${info.iotHub.port} (tier ${info.iotHub.tier}${info.iotHub.units > 0 ? ` x${info.iotHub.units}` : ''}), certificate ${shown(info.iotHub.caCertPath)}
   Azurite tables     ${info.storage.tableEndpoint}
+  Audit stream       Event Hub '${info.auditStream.eventHubName}' (AMQP stand-in; connection string in lab.json)
   Devices            ${lab.restored.devices + lab.seeded.added} (${kept}${seeded})${owed}
   App settings
 ${settings.join('\n')}

@@ -28,5 +28,10 @@ export interface LabInfo {
     readonly connectionString: string;
     readonly tableEndpoint: string;
   };
+  /** The security audit stream: an Event Hub a SIEM-like consumer can read with @azure/event-hubs. */
+  readonly auditStream: {
+    readonly connectionString: string;
+    readonly eventHubName: string;
+  };
   readonly functions: readonly string[];
 }

@@ -6,6 +6,7 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { EventGridDelivery, LocalFunctionsHost, LocalHttpServer, resolveMainGlob, type DeliverableEvent, type HostLogger } from '../functionsHost';
 import { EventHubStream } from '../functionsHost/eventHubStream';
+import { startEventHubsStandIn } from '../eventHubs';
 import { attachSecurityAgents, type SecurityAgentOptions, type SecurityAgents } from '../securityAgents';
 import { isProfileId } from '../../../src/domain/agentProfiles';
 import { startIotHubSimulator, type FaultConfig, type IotHubSimulator, type ThrottleConfig, type Unsubscribe } from '../iothubSimulator';
@@ -119,6 +120,7 @@ interface LabStopReport {
 
 export const labDefaultRetrySchedule: readonly number[] = [200, 500, 1_000, 2_000, 4_000];
 const labHubName = 'smt-lab';
+const auditEventHubName = 'security-audit';
 const twinChangeRow = labEventSources.find((row): row is EventHubSourceRow => row.source === 'iothub.TwinChangeEvents') as EventHubSourceRow;
 const seededPrefix = 'lab-device-';
 
@@ -145,6 +147,10 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
   try {
     const azurite = await startAzuriteTables({ databasePath: files.tables });
     cleanups.push(() => azurite.close());
+
+    // The security audit stream's Event Hub, over real AMQP: the app's producer publishes to it.
+    const eventHubs = await startEventHubsStandIn({ port: 0, eventHubs: { [auditEventHubName]: { partitionCount: 4 } } });
+    cleanups.push(() => eventHubs.close());
 
     const simulator = await listenOn('iotHub', hubPort, () =>
       startIotHubSimulator({
@@ -198,6 +204,8 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
       IOTHUB_TIER: throttle === false ? 'S3' : throttle.tier,
       IOTHUB_UNITS: String(throttle === false ? 10 : throttle.units),
       PRODUCT_STORAGE_CONNECTION_STRING: azurite.connectionString,
+      AUDIT_EVENT_HUB_CONNECTION_STRING: eventHubs.connectionString,
+      AUDIT_EVENT_HUB_NAME: auditEventHubName,
       // The twin-change trigger's binding; the lab feeds it in process (as the host's Event Hubs extension
       // would), so the connection names a namespace nothing connects to.
       TWIN_CHANGE_EVENT_HUB_NAME: twinChangeRow.eventHubName,
@@ -321,6 +329,7 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
       http: { baseUrl: `${hostUrl}/${host.routePrefix}`, hostUrl },
       eventGrid: { webhookUrl: deviceCreatedRoute.webhookUrl },
       storage: { connectionString: azurite.connectionString, tableEndpoint: azurite.tableEndpoint },
+      auditStream: { connectionString: eventHubs.connectionString, eventHubName: auditEventHubName },
       functions: host.functions().map((registration) => registration.name),
     };
     writeFileSync(files.labJson, `${JSON.stringify(info, null, 2)}\n`);

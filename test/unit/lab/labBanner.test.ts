@@ -16,6 +16,7 @@ const lab: BannerLab = {
     http: { baseUrl: 'http://127.0.0.1:7071/api', hostUrl: 'http://127.0.0.1:7071' },
     eventGrid: { webhookUrl: 'http://127.0.0.1:7071/api/eventgrid/device-created' },
     storage: { connectionString: storageConnection, tableEndpoint: 'http://127.0.0.1:10002/devstoreaccount1' },
+    auditStream: { connectionString: `Endpoint=sb://127.0.0.1:5671/;SharedAccessKeyName=RootManageSharedAccessKey;SharedAccessKey=${hubKey}`, eventHubName: 'security-audit' },
     functions: ['onDeviceCreated'],
   },
   settings: {
