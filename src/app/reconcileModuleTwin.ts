@@ -125,9 +125,7 @@ async function reconcileOnce(deps: ReconcileDependencies, twin: ReconcileTarget,
   }
 
   const { assignment } = reading;
-  if (assignment.exemptUntil !== undefined && Date.parse(assignment.exemptUntil) > deps.clock.now().getTime()) {
-    return { kind: 'exempt', assignment };
-  }
+  const exempt = assignment.exemptUntil !== undefined && Date.parse(assignment.exemptUntil) > deps.clock.now().getTime();
   const baseline = await deps.baseline(assignment.name, assignment.version);
   const problem =
     baseline === undefined
@@ -147,17 +145,19 @@ async function reconcileOnce(deps: ReconcileDependencies, twin: ReconcileTarget,
   }
 
   const changes = diffConfiguration(deps.profile, twin.desired, baseline.settings);
-  if (changes.length === 0) return { kind: 'in-line', assignment, twin };
+  if (changes.length === 0) return exempt ? { kind: 'exempt', assignment } : { kind: 'in-line', assignment, twin };
 
-  if (assignment.mode === 'audit') {
+  if (assignment.mode === 'audit' || exempt) {
+    // Seen and recorded, not corrected: the operator asked for audit mode, or for an exemption until then.
+    const why = exempt ? `exempt until ${assignment.exemptUntil}${assignment.exemptReason === undefined ? '' : ` (${assignment.exemptReason})`}` : 'audit mode';
     await deps.audit.record({
       ...recordBase(deps, twin, cause, 'drift-observed', assignment),
       id: `drift|${twin.moduleId}|${twin.deviceId}|v${twin.version ?? 0}`,
       changes,
-      reason: `desired configuration differs from ${assignment.name} v${assignment.version}; audit mode, left as it is (${cause.description})`,
+      reason: `desired configuration differs from ${assignment.name} v${assignment.version}; ${why}, left as it is (${cause.description})`,
       ...(twin.version === undefined ? {} : { twinVersion: twin.version }),
     });
-    return { kind: 'drift-observed', assignment, changes };
+    return exempt ? { kind: 'exempt', assignment } : { kind: 'drift-observed', assignment, changes };
   }
 
   const gate = (await deps.correctionGate?.(twin, assignment)) ?? { allowed: true };

@@ -6,7 +6,7 @@
 // idempotent producers, no retention; what it does answer, it answers as the service does.
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo, Server, Socket } from 'node:net';
-import * as rhea from 'rhea';
+import rhea from 'rhea';
 import { partitionIndexForKey } from './partitionKeyHash';
 import { checkSharedAccessSignature, type AccessPolicy, type AccessRight } from './sharedAccessSignature';
 

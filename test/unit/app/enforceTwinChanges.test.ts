@@ -76,6 +76,24 @@ describe('enforceTwinChanges', () => {
     expect(env.registry.calls).toEqual([]);
   });
 
+  it('spends no hub call on 9,500 of 10,000 notifications that are reported-property updates or echoes', async () => {
+    const echo = await provisioned(env, 'd0');
+    env.registry.calls.length = 0;
+    const notices: TwinChangeNotice[] = Array.from({ length: 10_000 }, (_, i) => {
+      const deviceId = `d${i}`;
+      if (i % 20 === 0) return { deviceId, moduleId, opType: 'updateTwin', version: 9, body: { version: 9, properties: { desired: { [container]: null } } } };
+      if (i % 2 === 0) return { ...echo, deviceId };
+      return { deviceId, moduleId, opType: 'updateTwin', version: 9, body: { version: 9, properties: { reported: { [container]: {} } } } };
+    });
+
+    const report = await enforceTwinChanges(env.deps, notices, { concurrency: 16 });
+
+    expect(report.notices.filter((outcome) => outcome === 'reconciled')).toHaveLength(500);
+    // Only the 500 that may be drift were read (these devices do not exist here: one read each, nothing else).
+    expect(env.registry.calls).toHaveLength(500);
+    expect(env.registry.calls.every((call) => call.startsWith('getModuleTwin'))).toBe(true);
+  });
+
   it('corrects a changed value, audits it, and recognises its own correction as an echo (no loop)', async () => {
     await provisioned(env, 'd1');
     const change = tamper(env, 'd1', { properties: { desired: { [container]: { eventPriorityLogin: { value: 'Off' } } } } });

@@ -136,14 +136,16 @@ describe('provisionSecurityModule', () => {
     expect(await env.audit.listForDevice('d1')).toEqual([expect.objectContaining({ action: 'drift-observed', mode: 'audit', twinVersion: 2 })]);
   });
 
-  it('leaves a twin exempt until a later time alone', async () => {
+  it('leaves a twin exempt until a later time as it is, recording the drift it sees', async () => {
     env.registry.addDevice('d1');
     await env.registry.createModule('d1', moduleId);
     const assignment = { name: 'default', version: 3, mode: 'enforce', assignedAt: '2026-11-27T12:00:00.000Z', exemptUntil: '2026-12-01T00:00:00.000Z', exemptReason: 'field test' };
     env.registry.writeTwin('d1', moduleId, { tags: { securityBaseline: assignment } });
 
     expect(await provisionSecurityModule(env.deps, { deviceId: 'd1', eventId: 'e1' })).toEqual({ kind: 'exempt', assignment });
-    expect(env.audit.records.size).toBe(0);
+    expect(env.registry.peekTwin('d1', moduleId)!.desired).toEqual({});
+    const records = await env.audit.listForDevice('d1');
+    expect(records).toEqual([expect.objectContaining({ action: 'drift-observed', reason: expect.stringContaining('exempt until 2026-12-01T00:00:00.000Z (field test)') })]);
   });
 
   it('does not overwrite an unreadable assignment tag, and records it as a finding once', async () => {
