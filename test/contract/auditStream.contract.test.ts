@@ -1,6 +1,7 @@
 // The audit stream's ports, each against the fake the use-case tests rely on and the real adapter: the
 // AuditStream on the real @azure/event-hubs producer over AMQP to the local Event Hubs stand-in, and the
 // audit table as its outbox on Azurite. The fakes cannot promise what the adapters do not do.
+import { testCorrectionRecord } from '../support/auditRecords';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { EventHubProducerClient } from '@azure/event-hubs';
 import type { AuditRecord } from '../../src/app/ports/auditSink';
@@ -34,22 +35,7 @@ afterAll(async () => {
 let sequence = 0;
 function record(deviceId: string, overrides: Partial<AuditRecord> = {}): AuditRecord {
   sequence += 1;
-  return {
-    id: `correct|azureiotsecurity|${deviceId}|v${sequence}`,
-    at: `2026-11-27T12:${String(Math.floor(sequence / 60) % 60).padStart(2, '0')}:${String(sequence % 60).padStart(2, '0')}.000Z`,
-    action: 'corrected',
-    deviceId,
-    moduleId: 'azureiotsecurity',
-    baselineName: 'default',
-    baselineVersion: 1,
-    mode: 'enforce',
-    changes: [{ setting: 'eventPriorityLogin', kind: 'changed', from: 'Off', to: 'High' }],
-    assignment: { name: 'default', version: 1, mode: 'enforce', assignedAt: '2026-11-27T11:00:00.000Z' },
-    reason: 'contract',
-    correlationId: `event-${sequence}`,
-    twinVersion: sequence,
-    ...overrides,
-  };
+  return testCorrectionRecord(deviceId, sequence, overrides);
 }
 
 /** What a stream contract test needs besides the port: what a consumer would read, and an outage. */

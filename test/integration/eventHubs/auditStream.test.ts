@@ -1,6 +1,7 @@
 // The security audit stream end to end on local stand-ins with the real SDKs: the audit table on Azurite
 // (@azure/data-tables), the Event Hub on the AMQP stand-in (@azure/event-hubs producer, and a consumer as a
 // SIEM would read it), wired from app settings as the product wires them.
+import { testCorrectionRecord } from '../../support/auditRecords';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { EventHubConsumerClient, earliestEventPosition, type EventHubProducerClient, type ReceivedEventData, type Subscription } from '@azure/event-hubs';
 import type { TableClient } from '@azure/data-tables';
@@ -62,22 +63,7 @@ const retry = { budgetMs: 500, baseDelayMs: 5, maxDelayMs: 25 };
 let sequence = 0;
 function record(deviceId: string, overrides: Partial<AuditRecord> = {}): AuditRecord {
   sequence += 1;
-  return {
-    id: `correct|azureiotsecurity|${deviceId}|v${sequence}`,
-    at: new Date(Date.UTC(2026, 10, 27, 12, 0, sequence)).toISOString(),
-    action: 'corrected',
-    deviceId,
-    moduleId: 'azureiotsecurity',
-    baselineName: 'default',
-    baselineVersion: 1,
-    mode: 'enforce',
-    changes: [{ setting: 'eventPriorityLogin', kind: 'changed', from: 'Off', to: 'High' }],
-    assignment: { name: 'default', version: 1, mode: 'enforce', assignedAt: '2026-11-27T11:00:00.000Z' },
-    reason: 'integration',
-    correlationId: `event-${sequence}`,
-    twinVersion: sequence,
-    ...overrides,
-  };
+  return testCorrectionRecord(deviceId, sequence, overrides);
 }
 
 const heldFor = (hub: string, deviceId: string) =>

@@ -1,3 +1,4 @@
+import { testCorrectionRecord } from '../../support/auditRecords';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { AuditRecord } from '../../../src/app/ports/auditSink';
 import type { Logger } from '../../../src/app/ports/logger';
@@ -24,22 +25,7 @@ function capturingLogger(lines: Line[]): Logger {
 let sequence = 0;
 function record(deviceId: string, overrides: Partial<AuditRecord> = {}): AuditRecord {
   sequence += 1;
-  return {
-    id: `correct|azureiotsecurity|${deviceId}|v${sequence}`,
-    at: `2026-11-27T12:00:${String(sequence % 60).padStart(2, '0')}.000Z`,
-    action: 'corrected',
-    deviceId,
-    moduleId: 'azureiotsecurity',
-    baselineName: 'default',
-    baselineVersion: 1,
-    mode: 'enforce',
-    changes: [{ setting: 'eventPriorityLogin', kind: 'changed', from: 'Off', to: 'High' }],
-    assignment: { name: 'default', version: 1, mode: 'enforce', assignedAt: '2026-11-27T11:00:00.000Z' },
-    reason: 'test',
-    correlationId: `event-${sequence}`,
-    twinVersion: sequence,
-    ...overrides,
-  };
+  return testCorrectionRecord(deviceId, sequence, overrides);
 }
 
 describe('PublishingAuditSink', () => {
