@@ -1,5 +1,6 @@
 // What the lab tells a person once it runs: where everything listens, what the hub holds, and every app
 // setting in force, with keys masked (the full connection strings are in lab.json, for programs).
+import { isEventGridRow, labEventSources } from './labEventSources';
 import { relative } from 'node:path';
 import { redactSecrets } from '../../../src/domain/redactSecrets';
 import type { Lab } from './startLab';
@@ -23,7 +24,10 @@ export function labBanner(lab: BannerLab, userSettings: Readonly<Record<string, 
   const settings = Object.entries(lab.settings)
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([name, value]) => `    ${name.padEnd(width)}  ${redactSecrets(value) || '(empty)'}${Object.hasOwn(userSettings, name) ? '   (--set)' : ''}`);
-  const routes = lab.eventRoutes.map(({ row, webhookUrl }) => `${row.source} → ${row.functionName} (${row.delivery} → ${webhookUrl})`);
+  const routes = [
+    ...lab.eventRoutes.map(({ row, webhookUrl }) => `${row.source} → ${row.functionName} (${row.delivery} → ${webhookUrl})`),
+    ...labEventSources.filter((row) => !isEventGridRow(row)).map((row) => `${row.source} → ${row.functionName} (${row.delivery} '${'eventHubName' in row ? row.eventHubName : ''}')`),
+  ];
   return `
 Security Module Twins lab is running (started in ${info.startupMs} ms)
 
