@@ -1,4 +1,5 @@
 import type { BaselineAssignment } from '../domain/assignment';
+import { assignmentFindingRecord } from './assignmentFinding';
 import type { AuditSink } from './ports/auditSink';
 import type { Clock } from './ports/clock';
 import type { CorrectionGate, ReconcileTarget } from './reconcileModuleTwin';
@@ -35,24 +36,20 @@ export function contestedTwins(deps: { readonly audit: Pick<AuditSink, 'listForD
     if (until === undefined || until <= deps.clock.now().getTime()) return { allowed: true };
     const untilText = new Date(until).toISOString();
     const reason = `corrected ${corrections} times within ${Math.round(policy.windowMs / 60_000)} min; corrections back off until ${untilText}`;
-    await deps.audit.record({
-      // One record per back-off (keyed by the correction it follows): notifications while backing off do
-      // not pile up copies, and a later contest gets a record of its own.
-      id: `contested|${twin.moduleId}|${twin.deviceId}|${new Date(latest as number).toISOString()}`,
-      at: deps.clock.now().toISOString(),
-      action: 'contested',
-      deviceId: twin.deviceId,
-      moduleId: twin.moduleId,
-      baselineName: assignment.name,
-      baselineVersion: assignment.version,
-      mode: assignment.mode,
-      changes: [],
-      assignment: { ...assignment },
-      findings: [reason],
-      reason: `the twin keeps being changed back: ${reason}`,
-      correlationId: `contested:${twin.deviceId}`,
-      ...(twin.version === undefined ? {} : { twinVersion: twin.version }),
-    });
+    await deps.audit.record(
+      assignmentFindingRecord({
+        // One record per back-off (keyed by the correction it follows): notifications while backing off do
+        // not pile up copies, and a later contest gets a record of its own.
+        id: `contested|${twin.moduleId}|${twin.deviceId}|${new Date(latest as number).toISOString()}`,
+        at: deps.clock.now().toISOString(),
+        action: 'contested',
+        twin,
+        assignment,
+        finding: reason,
+        reason: `the twin keeps being changed back: ${reason}`,
+        correlationId: `contested:${twin.deviceId}`,
+      }),
+    );
     return { allowed: false, until: untilText, reason };
   };
 

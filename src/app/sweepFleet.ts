@@ -8,6 +8,7 @@ import type { CompiledDeviceSelector } from '../domain/deviceSelector';
 import { isTransient } from '../domain/productError';
 import { hasPassed, type Deadline } from './deadline';
 import type { Pacer } from './pacer';
+import { assignmentFindingRecord } from './assignmentFinding';
 import type { AuditSink } from './ports/auditSink';
 import type { Clock } from './ports/clock';
 import type { SweepState, SweepStateStore } from './ports/sweepStateStore';
@@ -160,23 +161,19 @@ async function checkTwin(deps: SweepDependencies, twin: ModuleTwin, cause: Recon
       // The twin is as assigned; whether the agent took it is in what it reported (no call needed).
       const verdict = classifyCompliance({ profile: deps.profile, twin, baseline, now: deps.clock.now() });
       if (verdict.state !== 'rejected') return 'in-line';
-      await deps.audit.record({
-        // Once per twin version: every sweep finds it again while it lasts, and writes the same record.
-        id: `agent-rejected|${twin.moduleId}|${twin.deviceId}|v${twin.version}`,
-        at: deps.clock.now().toISOString(),
-        action: 'agent-rejected',
-        deviceId: twin.deviceId,
-        moduleId: twin.moduleId,
-        baselineName: assignment.name,
-        baselineVersion: assignment.version,
-        mode: assignment.mode,
-        changes: [],
-        assignment: { ...assignment },
-        findings: [verdict.reason],
-        reason: `the security agent refused ${assignment.name} v${assignment.version}: ${verdict.reason}`,
-        correlationId: cause.correlationId,
-        twinVersion: twin.version,
-      });
+      await deps.audit.record(
+        assignmentFindingRecord({
+          // Once per twin version: every sweep finds it again while it lasts, and writes the same record.
+          id: `agent-rejected|${twin.moduleId}|${twin.deviceId}|v${twin.version}`,
+          at: deps.clock.now().toISOString(),
+          action: 'agent-rejected',
+          twin,
+          assignment,
+          finding: verdict.reason,
+          reason: `the security agent refused ${assignment.name} v${assignment.version}: ${verdict.reason}`,
+          correlationId: cause.correlationId,
+        }),
+      );
       return 'agent-rejected';
     }
   }
