@@ -1,6 +1,7 @@
 import type { ProfileId } from '../domain/agentProfile';
 import type { SettingValue } from '../domain/agentProfile';
 import type { DeviceSelector } from '../domain/deviceSelector';
+import type { HttpAuthMode } from '../domain/httpAuthorization';
 
 /** The tiers with device twins (the basic tiers have none), in the order IoT Hub lists them. */
 export const hubTiers = ['F1', 'S1', 'S2', 'S3'] as const;
@@ -68,5 +69,9 @@ export interface Config {
   readonly compliance: {
     /** How long a fleet count is answered again before the fleet is counted afresh. */
     readonly cacheSeconds: number;
+  };
+  readonly http: {
+    /** Whether HTTP callers need App Service Authentication and an app role beyond the function key. */
+    readonly authMode: HttpAuthMode;
   };
 }

@@ -69,6 +69,9 @@ export function loadConfig(env: Environment): Config {
     compliance: {
       cacheSeconds: settings.valueOf(app.complianceCacheSeconds),
     },
+    http: {
+      authMode: settings.valueOf(app.httpAuthMode),
+    },
   };
 
   if (settings.problems.length > 0) throw new ConfigError(settings.problems);

@@ -5,6 +5,7 @@
 import { agentProfiles, isProfileId } from '../domain/agentProfiles';
 import { isBaselineName } from '../domain/baseline';
 import { compileDeviceSelector } from '../domain/deviceSelector';
+import { httpAuthModes } from '../domain/httpAuthorization';
 import { hubTiers, type IotHubCredentialConfig } from './config';
 import {
   anyText,
@@ -309,6 +310,14 @@ export const appSettings = {
     kind: integer({ min: 0, max: 86_400 }),
     default: 300,
     sampleValue: '300',
+  }),
+  httpAuthMode: defineSetting({
+    name: 'HTTP_AUTH_MODE',
+    description:
+      "Who may call the HTTP API: `functionKey` is any holder of a function key; `appRoles` also requires App Service Authentication (Entra ID) in front of the app and the route's app role in the caller's `x-ms-client-principal` (`reader`, `operator`, `approver`; see HTTP API). The Event Grid webhook needs the function key only, either way.",
+    kind: oneOf(httpAuthModes),
+    default: 'functionKey',
+    sampleValue: 'functionKey',
   }),
 };
 

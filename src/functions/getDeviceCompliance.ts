@@ -1,7 +1,9 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
+import { authorizeRequest } from '../adapters/http/authorizeRequest';
 import { httpFailureResponse } from '../adapters/http/httpFailureResponse';
 import { invocationLogger } from '../adapters/logging/invocationLogger';
 import { getServices } from '../composition';
+import { routeRoles } from '../domain/httpAuthorization';
 
 /**
  * GET /api/devices/{deviceId}/compliance — whether the device's security module twin holds its assigned
@@ -11,7 +13,10 @@ import { getServices } from '../composition';
 export async function getDeviceCompliance(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
   const deviceId = request.params['deviceId'] ?? '';
   try {
-    return { status: 200, jsonBody: await getServices().deviceCompliance(deviceId) };
+    const services = getServices();
+    const access = authorizeRequest(request, routeRoles.getDeviceCompliance, services.config().http.authMode, context);
+    if (!access.allowed) return access.response;
+    return { status: 200, jsonBody: await services.deviceCompliance(deviceId) };
   } catch (error) {
     return httpFailureResponse(invocationLogger(context), error, 'Could not read the compliance of the device', context.invocationId, { deviceId });
   }

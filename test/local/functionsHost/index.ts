@@ -18,6 +18,8 @@ export type { CloudEventV1, DeliverableEvent, EventGridEvent } from './eventGrid
 export type { EventHubBatchOutcome, EventHubCheckpoint, EventHubDeliveryOptions, EventHubDeliveryResult } from './eventHubDelivery';
 export { LocalHttpServer } from './localHttpServer';
 export type { LocalHttpServerOptions } from './localHttpServer';
+export { appServicePrincipalHeaders, labPrincipalHeader, parseLabPrincipal } from './labPrincipal';
+export type { LabPrincipal } from './labPrincipal';
 export { consoleHostLogger, LogBuffer } from './hostLogger';
 export type { HostLogCategory, HostLogEntry, HostLogger, HostLogLevel } from './hostLogger';
 export type { HttpInvocationResponse } from './httpResponseFromRpc';

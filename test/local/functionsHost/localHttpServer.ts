@@ -6,7 +6,10 @@
 //   GET  /admin/host/status                   host state
 //   GET  /                                    "up and running" page
 // Like Core Tools, it enforces no function keys, and Easy Auth headers (x-ms-client-principal…) are
-// passed to the function untouched. A request on a known route with an undeclared method gets the
+// passed to the function untouched, except that it stands in for App Service Authentication when asked:
+// `x-lab-principal: name=alice;roles=operator` (or the `defaultPrincipal` option, for requests that name
+// no caller) becomes the x-ms-client-principal headers of that caller, and `x-lab-principal: anonymous`
+// sends none (labPrincipal.ts). A request on a known route with an undeclared method gets the
 // host's 404 (not 405: azure-functions-host#10098), and a failing function a 500 with an empty body.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -14,6 +17,7 @@ import { comparePrecedence, compileRouteTemplate, type RouteTemplate } from './h
 import type { FunctionRegistration } from './functionRegistration';
 import type { LocalFunctionsHost } from './localFunctionsHost';
 import type { TriggerInput } from './triggerInput';
+import { appServicePrincipalHeaders, labPrincipalHeader, parseLabPrincipal, type LabPrincipal } from './labPrincipal';
 
 export interface LocalHttpServerOptions {
   readonly host: LocalFunctionsHost;
@@ -24,6 +28,8 @@ export interface LocalHttpServerOptions {
   readonly keepAliveTimeoutMs?: number;
   /** The host's default maxRequestLength is 100 MB. */
   readonly maxRequestBytes?: number;
+  /** The caller App Service Authentication would have signed in, for HTTP requests without `x-lab-principal` or `x-ms-client-principal`. */
+  readonly defaultPrincipal?: LabPrincipal;
 }
 
 interface HttpRoute {
@@ -132,6 +138,8 @@ export class LocalHttpServer {
     for (const [name, values] of Object.entries(req.headersDistinct)) {
       if (values !== undefined) headers[name] = values.join(',');
     }
+    const impersonation = this.#impersonate(headers);
+    if (impersonation !== undefined) return send(res, 400, { 'content-type': 'text/plain; charset=utf-8' }, `${labPrincipalHeader}: ${impersonation}`);
     try {
       const result = await this.#host.invoke(registration.name, { kind: 'http', method, url: url.href, headers, params, body });
       const response = result.http;
@@ -143,6 +151,32 @@ export class LocalHttpServer {
       // The host answers an unhandled function error with a bare 500; details go to the logs only.
       return send(res, 500, {}, '');
     }
+  }
+
+  /**
+   * Puts the lab's caller in place of App Service Authentication's headers, as App Service would (it drops
+   * such headers from what callers send). Returns why `x-lab-principal` cannot be read, if it cannot.
+   */
+  #impersonate(headers: Record<string, string>): string | undefined {
+    const asked = headers[labPrincipalHeader];
+    delete headers[labPrincipalHeader];
+    let principal: LabPrincipal | undefined;
+    if (asked !== undefined) {
+      if (asked.trim().toLowerCase() !== 'anonymous') {
+        try {
+          principal = parseLabPrincipal(asked);
+        } catch (error) {
+          return (error as Error).message;
+        }
+      }
+    } else if (headers['x-ms-client-principal'] === undefined) {
+      principal = this.#options.defaultPrincipal;
+    } else {
+      return undefined;
+    }
+    for (const name of Object.keys(headers)) if (name.startsWith('x-ms-client-principal')) delete headers[name];
+    if (principal !== undefined) Object.assign(headers, appServicePrincipalHeaders(principal));
+    return undefined;
   }
 
   async #eventGrid(req: http.IncomingMessage, res: http.ServerResponse, method: string, url: URL): Promise<void> {

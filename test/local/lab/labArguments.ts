@@ -7,6 +7,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { throttleLimits, type HubTier } from '../iothubSimulator';
 import { nearestName } from '../../../src/domain/nearestName';
 import { unknownSettingProblem } from './appSettingNames';
+import { parseLabPrincipal } from '../functionsHost/labPrincipal';
 import type { LabOptions } from './startLab';
 
 export const labOptionDefinitions = {
@@ -24,6 +25,7 @@ export const labOptionDefinitions = {
   'state-dir': { type: 'string' },
   fresh: { type: 'boolean' },
   set: { type: 'string', multiple: true },
+  principal: { type: 'string' },
   verbose: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies NonNullable<ParseArgsConfig['options']>;
@@ -116,6 +118,15 @@ export function parseLabArguments(argv: readonly string[]): LabCommand {
     const problem = unknownSettingProblem(key);
     if (problem !== undefined) throw new LabArgumentError(`--set: ${problem}`);
     settings[key] = pair.slice(at + 1);
+  }
+  if (values.principal !== undefined) {
+    try {
+      lab.principal = parseLabPrincipal(values.principal);
+    } catch (error) {
+      throw new LabArgumentError(`--principal: ${(error as Error).message}`);
+    }
+    // A principal is only checked with app roles on; --set HTTP_AUTH_MODE=functionKey still turns them off.
+    settings['HTTP_AUTH_MODE'] ??= 'appRoles';
   }
   if (Object.keys(settings).length > 0) lab.settings = settings;
 

@@ -4,7 +4,7 @@
 // :7071. What it holds (hub, tables, undelivered events) is kept in the state folder across restarts.
 import { rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { EventGridDelivery, LocalFunctionsHost, LocalHttpServer, resolveMainGlob, type DeliverableEvent, type HostLogger } from '../functionsHost';
+import { EventGridDelivery, LocalFunctionsHost, LocalHttpServer, resolveMainGlob, type DeliverableEvent, type HostLogger, type LabPrincipal } from '../functionsHost';
 import { EventHubStream } from '../functionsHost/eventHubStream';
 import { startEventHubsStandIn } from '../eventHubs';
 import { attachSecurityAgents, type SecurityAgentOptions, type SecurityAgents } from '../securityAgents';
@@ -63,6 +63,8 @@ export interface LabOptions {
   readonly sweepEveryMs?: number;
   /** App settings on top of the lab's own (e.g. DEVICE_ID_PATTERN). */
   readonly settings?: Readonly<Record<string, string>>;
+  /** The caller of HTTP requests without `x-lab-principal`, as App Service Authentication would sign them in. */
+  readonly principal?: LabPrincipal;
   /** Where the lab keeps its state (hub, tables, undelivered events, certificate) and lab.json; `.lab` under the project root by default. */
   readonly stateDir?: string;
   /** Start with an empty hub and empty tables: what the state folder kept is deleted. */
@@ -229,7 +231,7 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
     // not inherit this lab's hub and storage.
     cleanups.push(resetServices);
 
-    const http = new LocalHttpServer({ host, port: httpPort });
+    const http = new LocalHttpServer({ host, port: httpPort, ...(options.principal === undefined ? {} : { defaultPrincipal: options.principal }) });
     const { baseUrl: hostUrl } = await listenOn('functionsHost', httpPort, () => http.start());
     cleanups.push(() => http.close());
 

@@ -117,6 +117,11 @@ describe('loadConfig', () => {
     expect(config.agentProfile).toBe('defender-micro-agent');
   });
 
+  it('takes HTTP_AUTH_MODE in any case, answered in its own spelling', () => {
+    expect(loadConfig({ ...minimal, HTTP_AUTH_MODE: 'APPROLES' }).http.authMode).toBe('appRoles');
+    expect(problemsOf({ ...minimal, HTTP_AUTH_MODE: 'entra' })).toEqual(["HTTP_AUTH_MODE: 'entra' is not one of functionKey, appRoles"]);
+  });
+
   it('takes baseline names by the domain rule', () => {
     expect(loadConfig({ ...minimal, DEFAULT_BASELINE_NAME: '0-edge-fleet' }).defaultBaseline.name).toBe('0-edge-fleet');
     expect(problemsOf({ ...minimal, DEFAULT_BASELINE_NAME: 'a'.repeat(64) })[0]).toMatch(/^DEFAULT_BASELINE_NAME: /);
@@ -163,6 +168,7 @@ const configValueOf: Readonly<Record<string, (config: Config) => unknown>> = {
   BASELINE_TABLE_NAME: (config) => config.tables.baselines,
   BASELINE_CACHE_SECONDS: (config) => config.defaultBaseline.cacheSeconds,
   COMPLIANCE_CACHE_SECONDS: (config) => config.compliance.cacheSeconds,
+  HTTP_AUTH_MODE: (config) => config.http.authMode,
 };
 
 /** A value each setting with a rule refuses. */
@@ -198,6 +204,7 @@ const badValues: Readonly<Record<string, string>> = {
   BASELINE_TABLE_NAME: 'ab',
   BASELINE_CACHE_SECONDS: '1e3',
   COMPLIANCE_CACHE_SECONDS: '86401',
+  HTTP_AUTH_MODE: 'easyAuth',
 };
 
 describe('the setting definitions drive loadConfig', () => {
