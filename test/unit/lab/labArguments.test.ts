@@ -46,6 +46,19 @@ describe('the lab command line', () => {
     expect(parseLabArguments(['--set', 'AzureWebJobsStorage=UseDevelopmentStorage=true']).lab.settings).toEqual({ AzureWebJobsStorage: 'UseDevelopmentStorage=true' });
   });
 
+  it('takes --principal as the default caller of HTTP requests, turning app roles on unless --set says otherwise', () => {
+    expect(parseLabArguments(['--principal', 'name=alice; roles=operator,approver']).lab).toEqual({
+      principal: { name: 'alice', id: 'lab-alice', roles: ['operator', 'approver'] },
+      settings: { HTTP_AUTH_MODE: 'appRoles' },
+    });
+    expect(parseLabArguments(['--principal', 'name=bob;id=oid-9', '--set', 'HTTP_AUTH_MODE=functionKey']).lab).toEqual({
+      principal: { name: 'bob', id: 'oid-9', roles: [] },
+      settings: { HTTP_AUTH_MODE: 'functionKey' },
+    });
+    expect(refused('--principal', 'roles=reader')).toBe('--principal: a principal needs name=…, got "roles=reader"');
+    expect(refused('--principal', 'name=alice;role=reader')).toBe('--principal: a principal is name=…;roles=…[;id=…], got "role=reader"');
+  });
+
   it('refuses each bad value with a message naming its option', () => {
     expect(refused('--port', '99999')).toBe('--port must be a port number from 0 to 65535 (0 = any free port), got "99999"');
     expect(refused('--hub-port', '-1')).toMatch(/^--hub-port needs a value/);
