@@ -227,7 +227,7 @@ describe('every function the app registers has the resources its trigger needs',
 
   it('the Event Grid webhook (onDeviceCreated): a DeviceCreated subscription on the hub to its route with a function key, retries and dead letters explicit', () => {
     const webhook = registrations.find((registration) => registration.name === 'onDeviceCreated')!;
-    const route = (Object.values(webhook.bindings).find((binding) => binding.type === 'httpTrigger') as { route: string }).route;
+    const route = (Object.values(webhook.bindings).find((binding) => binding.type === 'httpTrigger') as unknown as { route: string }).route;
     const { resources } = moduleResources('eventGrid');
     const topic = only(resources, 'Microsoft.EventGrid/systemTopics').evaluated.properties as { topicType: string; source: string };
     expect(topic.topicType).toBe('Microsoft.Devices.IoTHubs');
@@ -251,7 +251,7 @@ describe('every function the app registers has the resources its trigger needs',
 
   it('HTTP functions: served by the Function App over HTTPS only, with function keys (authLevel function)', () => {
     for (const registration of registrations.filter((candidate) => candidate.triggerType === 'httpTrigger')) {
-      const binding = Object.values(registration.bindings).find((candidate) => candidate.type === 'httpTrigger') as { authLevel: string };
+      const binding = Object.values(registration.bindings).find((candidate) => candidate.type === 'httpTrigger') as unknown as { authLevel: string };
       expect(binding.authLevel, registration.name).not.toBe('anonymous');
     }
     expect((site().evaluated.properties as { httpsOnly: boolean }).httpsOnly).toBe(true);
