@@ -213,6 +213,7 @@ module eventGrid 'modules/eventGrid.bicep' = {
     storageAccountId: storage.outputs.id
     deadLetterContainerName: storage.outputs.deadLetterContainerName
     createSubscription: deviceCreatedSubscriptionEnabled
+    logAnalyticsWorkspaceId: monitoring.outputs.logAnalyticsWorkspaceId
   }
 }
 

@@ -12,6 +12,8 @@ param storageAccountId string
 param deadLetterContainerName string
 @description('Create the subscription: only once the app is deployed, because Event Grid validates the webhook (handshake) when the subscription is created.')
 param createSubscription bool
+@description('Log Analytics workspace that receives the topic\'s metrics (dead-lettered and failed deliveries) and delivery-failure logs.')
+param logAnalyticsWorkspaceId string
 
 resource hub 'Microsoft.Devices/IotHubs@2023-06-30' existing = {
   name: iotHubName
@@ -72,6 +74,27 @@ resource deviceCreated 'Microsoft.EventGrid/systemTopics/eventSubscriptions@2022
         }
       }
     }
+  }
+}
+
+// Dead-lettered and failed deliveries, queryable in Log Analytics (AzureMetrics, AegDeliveryFailureLogs).
+resource diagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
+  name: 'to-log-analytics'
+  scope: topic
+  properties: {
+    workspaceId: logAnalyticsWorkspaceId
+    logs: [
+      {
+        category: 'DeliveryFailures'
+        enabled: true
+      }
+    ]
+    metrics: [
+      {
+        category: 'AllMetrics'
+        enabled: true
+      }
+    ]
   }
 }
 

@@ -32,3 +32,4 @@ resource appInsights 'Microsoft.Insights/components@2020-02-02' = {
 
 output applicationInsightsName string = appInsights.name
 output connectionString string = appInsights.properties.ConnectionString
+output logAnalyticsWorkspaceId string = workspace.id
