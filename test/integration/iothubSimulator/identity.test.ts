@@ -158,6 +158,15 @@ describe('device identity REST rules the SDK never exercises', () => {
     expect(simulator.peekDevice('dev-body')).toBeUndefined();
   });
 
+  it('lists at most `top` devices; a `top` outside 1..1000 means 1000, not an error', async () => {
+    for (const top of ['0', '5000', '-3', '2.5']) {
+      const { result, response } = await rawCall(registry, 'GET', `/devices?api-version=2021-04-12&top=${top}`, null);
+      expect(response.statusCode).toBe(200);
+      expect((result as Array<{ deviceId: string }>).map((device) => device.deviceId)).toEqual(simulator.listDeviceIds().slice(0, 1000));
+    }
+    expectHubError(await failureOf(rawCall(registry, 'GET', '/devices?api-version=2021-04-12&top=many', null)), 'ArgumentError', 400, 'ArgumentInvalid');
+  });
+
   it('lists at most `top` devices', async () => {
     const { result } = await rawCall(registry, 'GET', '/devices?api-version=2021-04-12&top=2', null);
 
@@ -187,9 +196,11 @@ describe('bulk registry operations (POST /devices)', () => {
     await registry.create({ deviceId: 'bulk-existing' });
 
     const { responseBody: first } = await registry.addDevices([{ deviceId: 'bulk-1' }, { deviceId: 'bulk-2' }]);
-    const { responseBody: second } = await registry.addDevices([{ deviceId: 'bulk-3' }, { deviceId: 'bulk-existing' }]);
+    const failure = await failureOf(registry.addDevices([{ deviceId: 'bulk-3' }, { deviceId: 'bulk-existing' }]));
+    const second: unknown = JSON.parse(failure.responseBody ?? 'null');
 
     expect(first).toEqual({ isSuccessful: true, errors: [], warnings: [] });
+    expect(failure.response?.statusCode).toBe(400);
     expect(second).toMatchObject({ isSuccessful: false, errors: [{ deviceId: 'bulk-existing', errorCode: 'DeviceAlreadyExists' }] });
     expect(simulator.peekDevice('bulk-3')).toBeDefined();
     expect(simulator.stats().byDevice['bulk-3']).toEqual({ bulkDevices: 1 });
@@ -199,7 +210,7 @@ describe('bulk registry operations (POST /devices)', () => {
     await registry.addDevices([{ deviceId: 'bulk-rm-1' }, { deviceId: 'bulk-rm-2' }]);
     const stale = { deviceId: 'bulk-rm-1', etag: 'MTIz' };
 
-    const { responseBody: guarded } = await registry.removeDevices([stale], false);
+    const guarded: unknown = JSON.parse((await failureOf(registry.removeDevices([stale], false))).responseBody ?? 'null');
     const { responseBody: forced } = await registry.removeDevices([stale, { deviceId: 'bulk-rm-2' }], true);
 
     expect(guarded).toMatchObject({ isSuccessful: false, errors: [{ deviceId: 'bulk-rm-1', errorCode: 'PreconditionFailed' }] });

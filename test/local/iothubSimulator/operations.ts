@@ -19,6 +19,7 @@ export const OPERATIONS = {
   listDevices: { category: 'identity', rights: ['RegistryRead'] },
   bulkDevices: { category: 'identity', rights: ['RegistryWrite'] },
   getRegistryStatistics: { category: 'identity', rights: ['RegistryRead'] },
+  getServiceStatistics: { category: 'identity', rights: ['RegistryRead', 'ServiceConnect'] },
   createOrUpdateModule: { category: 'identity', rights: ['RegistryWrite'] },
   getModule: { category: 'identity', rights: ['RegistryRead'] },
   deleteModule: { category: 'identity', rights: ['RegistryWrite'] },

@@ -1,5 +1,6 @@
 // REST semantics of IoT Hub api-version 2021-04-12 for the operations azure-iothub's Registry uses:
 // request validation, If-Match/ETag rules, status codes and response documents.
+import { BulkRegistry, MAX_MODULES_PER_DEVICE } from './bulkRegistry';
 import { HubError } from './errors';
 import type { IotHubCore } from './hubCore';
 import { assertValidDeviceId, assertValidModuleId, isSystemModuleId } from './identifiers';
@@ -34,14 +35,10 @@ export interface ApiResponse {
 /** Versions the real service accepts that share this surface; anything else is 400 InvalidProtocolVersion. */
 export const SUPPORTED_API_VERSIONS: readonly string[] = ['2018-06-30', '2020-09-30', '2021-04-12', '2021-11-30'];
 
-/** Module identities per device (iot-hub-devguide-module-twins.md: "up to 50 module identities"). */
-export const MAX_MODULES_PER_DEVICE = 50;
+export { MAX_MODULES_PER_DEVICE } from './bulkRegistry';
 
-/** Bulk registry requests take 1..100 devices (the SDK enforces the same bound). */
-export const MAX_BULK_DEVICES = 100;
-
-/** `GET /devices?top=` default and maximum. */
-export const MAX_LIST_DEVICES = 1000;
+/** `GET /devices?top=` default and maximum; the REST reference: "values outside 1-1000 mean 1000" (not refused). */
+const MAX_LIST_DEVICES = 1000;
 
 export interface QueryPaging {
   /**
@@ -89,7 +86,11 @@ export class HubRestApi {
     private readonly core: IotHubCore,
     private readonly keys: KeyDeriver,
     private readonly paging: () => QueryPaging,
-  ) {}
+  ) {
+    this.bulk = new BulkRegistry(core);
+  }
+
+  private readonly bulk: BulkRegistry;
 
   execute(request: ApiRequest): ApiResponse {
     const apiVersion = request.searchParams.get('api-version');
@@ -121,6 +122,8 @@ export class HubRestApi {
       const total = this.core.store.size;
       return this.ok({ totalDeviceCount: total, enabledDeviceCount: enabled, disabledDeviceCount: total - enabled }, []);
     },
+    // The hub counts device connections; the simulator has no device transports, so none is ever connected.
+    getServiceStatistics: () => this.ok({ connectedDeviceCount: 0 }, []),
     createOrUpdateModule: (request) => this.createOrUpdateModule(request),
     getModule: (request) => {
       const { device, module } = this.module(request);
@@ -217,10 +220,11 @@ export class HubRestApi {
 
   private listDevices(request: ApiRequest): ApiResponse {
     const topParam = request.searchParams.get('top');
-    const top = topParam === null ? MAX_LIST_DEVICES : Number(topParam);
-    if (!Number.isInteger(top) || top < 1 || top > MAX_LIST_DEVICES) {
-      throw new HubError('ArgumentInvalid', `top must be an integer between 1 and ${MAX_LIST_DEVICES}`);
+    const requested = topParam === null ? Number.NaN : Number(topParam);
+    if (topParam !== null && topParam.trim() !== '' && Number.isNaN(requested)) {
+      throw new HubError('ArgumentInvalid', `top must be an integer, not '${topParam}'`);
     }
+    const top = Number.isInteger(requested) && requested >= 1 && requested <= MAX_LIST_DEVICES ? requested : MAX_LIST_DEVICES;
     const devices: JsonObject[] = [];
     for (const device of this.core.store.devicesAfter(0)) {
       if (devices.length >= top) break;
@@ -229,75 +233,10 @@ export class HubRestApi {
     return this.ok(devices, []);
   }
 
-  /**
-   * POST /devices: what Registry.addDevices/updateDevices/removeDevices send — an array of ExportImportDevice
-   * ({id, importMode, eTag?, status?, authentication?, capabilities?}). Each device succeeds or fails on its
-   * own; the answer is 200 with a BulkRegistryOperationResult listing per-device errors by code name.
-   */
+  /** POST /devices: Registry.addDevices/updateDevices/removeDevices (bulkRegistry.ts). */
   private bulkDevices(request: ApiRequest): ApiResponse {
-    const body = request.body();
-    if (body === undefined) throw new HubError('ArgumentNull', 'The device list is missing from the request body');
-    if (!Array.isArray(body)) throw new HubError('IotHubFormatError', 'The bulk request body must be a JSON array');
-    if (body.length === 0 || body.length > MAX_BULK_DEVICES) {
-      throw new HubError('ArgumentInvalid', `A bulk request takes 1 to ${MAX_BULK_DEVICES} devices, not ${body.length}`);
-    }
-    const errors: JsonObject[] = [];
-    const deviceIds: string[] = [];
-    for (const entry of body) {
-      const deviceId = isJsonObject(entry) && typeof entry.id === 'string' ? entry.id : '';
-      if (deviceId !== '') deviceIds.push(deviceId);
-      try {
-        if (!isJsonObject(entry)) throw new HubError('IotHubFormatError', 'Each bulk entry must be a JSON object');
-        this.bulkEntry(deviceId, entry);
-      } catch (error) {
-        if (!(error instanceof HubError)) throw error;
-        errors.push({ deviceId, errorCode: error.errorCode, errorStatus: error.description });
-      }
-    }
-    return this.ok({ isSuccessful: errors.length === 0, errors, warnings: [] }, deviceIds);
-  }
-
-  private bulkEntry(deviceId: string, entry: JsonObject): void {
-    assertValidDeviceId(deviceId);
-    const mode = String(entry.importMode ?? 'createOrUpdate').toLowerCase();
-    const existing = this.core.store.get(deviceId);
-    const etag = typeof entry.eTag === 'string' ? entry.eTag : typeof entry.etag === 'string' ? entry.etag : undefined;
-    const ifMatch = mode.endsWith('ifmatchetag') ? (etag ?? '') : undefined;
-    const spec = (previous: DeviceRecord | undefined) => ({
-      status: parseStatus(entry.status, previous?.status ?? 'enabled'),
-      statusReason: entry.statusReason === undefined ? (previous?.statusReason ?? null) : optionalReason(entry.statusReason),
-      iotEdge: parseIotEdge(entry.capabilities, previous?.iotEdge ?? false),
-      auth: parseAuthentication(entry.authentication, previous?.auth, previous !== undefined),
-    });
-    switch (mode) {
-      case 'create':
-        if (existing !== undefined) throw new HubError('DeviceAlreadyExists', `A device with ID '${deviceId}' is already registered`);
-        this.core.createDevice({ deviceId, ...spec(undefined) });
-        return;
-      case 'createorupdate':
-      case 'createorupdateifmatchetag':
-        if (existing === undefined) {
-          this.core.createDevice({ deviceId, ...spec(undefined) });
-          return;
-        }
-        checkIfMatch(ifMatch, identityEtag(existing.etagN), `device '${deviceId}'`);
-        this.core.updateDevice(existing, spec(existing));
-        return;
-      case 'update':
-      case 'updateifmatchetag':
-        if (existing === undefined) throw new HubError('DeviceNotFound', deviceId);
-        checkIfMatch(ifMatch, identityEtag(existing.etagN), `device '${deviceId}'`);
-        this.core.updateDevice(existing, spec(existing));
-        return;
-      case 'delete':
-      case 'deleteifmatchetag':
-        if (existing === undefined) throw new HubError('DeviceNotFound', deviceId);
-        checkIfMatch(ifMatch, identityEtag(existing.etagN), `device '${deviceId}'`);
-        this.core.deleteDevice(existing);
-        return;
-      default:
-        throw new HubError('ArgumentInvalid', `importMode '${String(entry.importMode)}' is not supported`);
-    }
+    const result = this.bulk.execute(request.body());
+    return { status: result.status, body: result.body, headers: {}, deviceIds: result.deviceIds };
   }
 
   // -------------------------------------------------------------------------------------------------------

@@ -60,6 +60,8 @@ export function matchRoute(method: string, pathname: string, ifMatch: string | u
     }
   } else if (collection === 'statistics' && id === 'devices' && sub === undefined && method === 'GET') {
     return route('getRegistryStatistics');
+  } else if (collection === 'statistics' && id === 'service' && sub === undefined && method === 'GET') {
+    return route('getServiceStatistics');
   }
   return route('unsupported');
 }

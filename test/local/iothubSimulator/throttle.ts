@@ -12,7 +12,9 @@
 // a bucket holding one period's worth of tokens (a minute for per-minute limits, a second for per-second
 // ones) refilled continuously is the model here: a burst up to the period's allowance passes, a sustained
 // rate above the limit gets 429 ThrottlingException. Bulk registry requests cost one identity token per
-// device in the request ("S1 with one unit accepts only two 50-device bulk requests per minute").
+// entry in the request: the throttling article ("Identity registry operations throttle") says the same limits
+// apply to bulk registry update operations, e.g. an S1 hub with one unit accepts only two 50-device bulk
+// requests per minute and rejects a third (import/export jobs are not counted this way).
 import type { Clock } from './time';
 
 export type HubTier = 'F1' | 'B1' | 'B2' | 'B3' | 'S1' | 'S2' | 'S3';
