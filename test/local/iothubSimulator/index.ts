@@ -17,6 +17,7 @@ export type { SharedAccessPolicy } from './auth';
 export type { AccessRight, OperationName } from './operations';
 export type { EventGridEvent, TwinChangeNotification, ListenerErrorHook, ListenerErrorSource, Unsubscribe } from './events';
 export type { FaultConfig, InjectedStatus } from './faults';
+export type { ConfigurationOptions } from './configurations';
 export type { HubTier, ThrottleConfig, ThrottleLimit, ThrottleLimits } from './throttle';
 export { throttleLimits } from './throttle';
 export type { SimulatorStats, OperationCounts, RejectionReason } from './stats';

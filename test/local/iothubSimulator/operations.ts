@@ -31,6 +31,13 @@ export const OPERATIONS = {
   updateModuleTwin: { category: 'twinUpdate', rights: ['ServiceConnect'] },
   replaceModuleTwin: { category: 'twinUpdate', rights: ['ServiceConnect'] },
   queryTwins: { category: 'query', rights: ['RegistryRead', 'ServiceConnect'] },
+  // Automatic device/module management (configurations.ts): the configurations throttle (20/min/unit).
+  putConfiguration: { category: 'configuration', rights: ['RegistryWrite'] },
+  getConfiguration: { category: 'configuration', rights: ['RegistryRead'] },
+  deleteConfiguration: { category: 'configuration', rights: ['RegistryWrite'] },
+  listConfigurations: { category: 'configuration', rights: ['RegistryRead'] },
+  testConfigurationQueries: { category: 'configuration', rights: ['RegistryRead'] },
+  applyConfigurationContent: { category: 'configuration', rights: ['RegistryWrite'] },
   // Requests for routes the simulator does not implement (answered 501, see errors.ts).
   unsupported: { category: undefined, rights: [] },
 } as const satisfies Record<string, OperationSpec>;

@@ -1,6 +1,7 @@
 // REST semantics of IoT Hub api-version 2021-04-12 for the operations azure-iothub's Registry uses:
 // request validation, If-Match/ETag rules, status codes and response documents.
 import { BulkRegistry, MAX_MODULES_PER_DEVICE } from './bulkRegistry';
+import type { ConfigurationStore, ConfigurationWrite } from './configurations';
 import { HubError } from './errors';
 import type { IotHubCore } from './hubCore';
 import { assertValidDeviceId, assertValidModuleId, isSystemModuleId } from './identifiers';
@@ -77,6 +78,14 @@ function optionalReason(value: JsonValue | undefined): string | null {
   return value;
 }
 
+/** `GET /configurations?top=`: absent means all; larger than the hub's limit is overridden (the REST reference). */
+function configurationsTop(value: string | null): number | undefined {
+  if (value === null || value.trim() === '') return undefined;
+  const top = Number(value);
+  if (!Number.isInteger(top) || top < 1) throw new HubError('ArgumentInvalid', `top must be a positive integer, not '${value}'`);
+  return top;
+}
+
 function quoted(etag: string): string {
   return `"${etag}"`;
 }
@@ -86,6 +95,7 @@ export class HubRestApi {
     private readonly core: IotHubCore,
     private readonly keys: KeyDeriver,
     private readonly paging: () => QueryPaging,
+    private readonly configurations: ConfigurationStore,
   ) {
     this.bulk = new BulkRegistry(core);
   }
@@ -146,10 +156,27 @@ export class HubRestApi {
     updateModuleTwin: (request) => this.updateTwin(request, this.module(request)),
     replaceModuleTwin: (request) => this.replaceTwin(request, this.module(request)),
     queryTwins: (request) => this.queryTwins(request),
+    putConfiguration: (request) => this.configurationResponse(this.configurations.put(request.route.configurationId!, request.body(), parseIfMatch(request.ifMatch))),
+    getConfiguration: (request) => this.configurationResponse(this.configurations.get(request.route.configurationId!)),
+    deleteConfiguration: (request) => {
+      this.configurations.delete(request.route.configurationId!, parseIfMatch(request.ifMatch));
+      return { status: 204, body: undefined, headers: {}, deviceIds: [] };
+    },
+    listConfigurations: (request) => this.ok(this.configurations.list(configurationsTop(request.searchParams.get('top'))), []),
+    testConfigurationQueries: (request) => this.ok(this.configurations.testQueries(request.body()), []),
+    applyConfigurationContent: (request) => {
+      const deviceId = this.deviceId(request);
+      this.configurations.applyOnDevice(deviceId, request.body());
+      return { status: 204, body: undefined, headers: {}, deviceIds: [deviceId] };
+    },
     unsupported: () => {
       throw new HubError('NotImplementedBySimulator', 'This route is not part of the IoT Hub surface the simulator implements');
     },
   };
+
+  private configurationResponse(write: ConfigurationWrite): ApiResponse {
+    return { status: write.status, body: write.body, headers: { etag: quoted(write.etag) }, deviceIds: [] };
+  }
 
   private ok(body: JsonValue, deviceIds: readonly string[], etag?: string): ApiResponse {
     return { status: 200, body, headers: etag === undefined ? {} : { etag: quoted(etag) }, deviceIds };

@@ -7,6 +7,8 @@ export interface RouteMatch {
   readonly operation: OperationName;
   readonly deviceId: string | undefined;
   readonly moduleId: string | undefined;
+  /** /configurations/{id} routes only. */
+  readonly configurationId?: string;
 }
 
 function decodeSegment(segment: string): string {
@@ -37,6 +39,8 @@ export function matchRoute(method: string, pathname: string, ifMatch: string | u
       if (method === 'POST') return route('bulkDevices');
     } else if (id === 'query' && sub === undefined && method === 'POST') {
       return route('queryTwins');
+    } else if (sub === 'applyConfigurationContent' && moduleId === undefined && method === 'POST') {
+      return route('applyConfigurationContent', id);
     } else if (sub === undefined) {
       if (method === 'PUT') return route(ifMatch === undefined ? 'createDevice' : 'updateDevice', id);
       if (method === 'GET') return route('getDevice', id);
@@ -58,6 +62,12 @@ export function matchRoute(method: string, pathname: string, ifMatch: string | u
       if (method === 'PATCH') return route('updateModuleTwin', id, moduleId);
       if (method === 'PUT') return route('replaceModuleTwin', id, moduleId);
     }
+  } else if (collection === 'configurations' && sub === undefined) {
+    if (id === undefined && method === 'GET') return route('listConfigurations');
+    if (id === 'testQueries' && method === 'POST') return route('testConfigurationQueries');
+    if (id !== undefined && method === 'PUT') return { ...route('putConfiguration'), configurationId: id };
+    if (id !== undefined && method === 'GET') return { ...route('getConfiguration'), configurationId: id };
+    if (id !== undefined && method === 'DELETE') return { ...route('deleteConfiguration'), configurationId: id };
   } else if (collection === 'statistics' && id === 'devices' && sub === undefined && method === 'GET') {
     return route('getRegistryStatistics');
   } else if (collection === 'statistics' && id === 'service' && sub === undefined && method === 'GET') {

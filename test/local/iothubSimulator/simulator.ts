@@ -2,6 +2,7 @@
 // Registry uses, plus a test-side API to seed, inspect, steer (throttle, faults) and listen to it.
 import { HubAuthenticator, defaultPolicies, type SharedAccessPolicy } from './auth';
 import { createServerCertificate, type ServerCertificate } from './certificate';
+import { ConfigurationStore, type ConfigurationOptions } from './configurations';
 import type { SimulatorConnectionInfo } from './client';
 import { HubError } from './errors';
 import { HubEvents, type EventGridEvent, type ListenerErrorHook, type TwinChangeNotification, type Unsubscribe } from './events';
@@ -45,6 +46,11 @@ export interface IotHubSimulatorOptions {
    * secret and certificate (explicit sharedAccessPolicies still win).
    */
   readonly savedState?: SavedHubState;
+  /**
+   * Automatic device management: how often configurations are applied (`applyEveryMs`, default 5 minutes as
+   * the service; 0 only on applyConfigurationsNow()) and how many the hub holds (default 100).
+   */
+  readonly configurations?: ConfigurationOptions;
 }
 
 /** One device as moduleInventory() lists it: read-only, no copies. */
@@ -90,6 +96,7 @@ interface SimulatorParts {
   readonly faults: FaultInjector;
   readonly keys: KeyDeriver;
   readonly server: HubServer;
+  readonly configurations: ConfigurationStore;
 }
 
 export class IotHubSimulator implements SimulatorConnectionInfo {
@@ -138,6 +145,7 @@ export class IotHubSimulator implements SimulatorConnectionInfo {
       events,
     );
     if (saved !== undefined) restoreHubState(core, saved);
+    const configurations = new ConfigurationStore(core, options.configurations);
     const certificate = (saved === undefined ? undefined : reusableCertificate(saved, hostName, new Date())) ?? (await createServerCertificate(hostName));
     const server = await HubServer.start(options.port ?? 0, certificate, {
       hostName,
@@ -146,7 +154,7 @@ export class IotHubSimulator implements SimulatorConnectionInfo {
       faults,
       throttle,
       stats,
-      api: new HubRestApi(core, keys, () => paging),
+      api: new HubRestApi(core, keys, () => paging, configurations),
     });
     return new IotHubSimulator({
       hostName,
@@ -162,6 +170,7 @@ export class IotHubSimulator implements SimulatorConnectionInfo {
       faults,
       keys,
       server,
+      configurations,
     });
   }
 
@@ -177,6 +186,7 @@ export class IotHubSimulator implements SimulatorConnectionInfo {
 
   /** Closes the server and every connection (keep-alive included); pending injected delays end unanswered. */
   close(): Promise<void> {
+    this.parts.configurations.stop();
     return this.parts.server.close();
   }
 
@@ -201,6 +211,15 @@ export class IotHubSimulator implements SimulatorConnectionInfo {
   /** Replaces the fault configuration (and restarts its PRNG from the seed); undefined turns faults off. */
   setFaults(config: FaultConfig | undefined): void {
     this.parts.faults.configure(config);
+  }
+
+  /**
+   * Runs automatic device management now, as the hub does on its cadence: every configuration's content is
+   * written to the twins it wins (through the normal twin-write path, raising twin-change notifications) and
+   * its system and custom metrics are recomputed.
+   */
+  applyConfigurationsNow(): void {
+    this.parts.configurations.applyNow();
   }
 
   // -------------------------------------------------------------------------------------------------------

@@ -6,6 +6,7 @@
 // | queries                                | 20/min/unit       | 20/min/unit                | 1,000/min/unit   |
 // | twin reads (device and module)         | 100/s             | max(100/s, 10/s/unit)      | 500/s/unit       |
 // | twin updates (device and module)       | 50/s              | max(50/s, 5/s/unit)        | 250/s/unit       |
+// | configurations & edge deployments      | 20/min/unit       | 20/min/unit                | 20/min/unit      |
 //
 // Basic tiers have no twins and no queries (403010 OperationNotAvailableInCurrentTier); their identity
 // throttles are the standard ones. The service "applies throttles in minute ranges" and shapes short bursts;
@@ -18,7 +19,7 @@
 import type { Clock } from './time';
 
 export type HubTier = 'F1' | 'B1' | 'B2' | 'B3' | 'S1' | 'S2' | 'S3';
-export type ThrottleCategory = 'identity' | 'query' | 'twinRead' | 'twinUpdate';
+export type ThrottleCategory = 'identity' | 'query' | 'twinRead' | 'twinUpdate' | 'configuration';
 
 export interface ThrottleConfig {
   readonly tier: HubTier;
@@ -51,13 +52,17 @@ export function throttleLimits(config: ThrottleConfig): ThrottleLimits {
   }
   const large = tier === 'S3' || tier === 'B3';
   const identity = { amount: (large ? 5000 : 100) * units, periodMs: MINUTE };
-  if (isBasicTier(tier)) return { identity, query: undefined, twinRead: undefined, twinUpdate: undefined };
+  if (isBasicTier(tier)) return { identity, query: undefined, twinRead: undefined, twinUpdate: undefined, configuration: undefined };
   const query = { amount: (large ? 1000 : 20) * units, periodMs: MINUTE };
-  if (tier === 'S3') return { identity, query, twinRead: { amount: 500 * units, periodMs: SECOND }, twinUpdate: { amount: 250 * units, periodMs: SECOND } };
-  if (tier === 'S2') {
-    return { identity, query, twinRead: { amount: Math.max(100, 10 * units), periodMs: SECOND }, twinUpdate: { amount: Math.max(50, 5 * units), periodMs: SECOND } };
+  // Configurations and edge deployments (CRUD): 0.33/s/unit (20/min/unit) on every tier that has them.
+  const configuration = { amount: 20 * units, periodMs: MINUTE };
+  if (tier === 'S3') {
+    return { identity, query, configuration, twinRead: { amount: 500 * units, periodMs: SECOND }, twinUpdate: { amount: 250 * units, periodMs: SECOND } };
   }
-  return { identity, query, twinRead: { amount: 100, periodMs: SECOND }, twinUpdate: { amount: 50, periodMs: SECOND } };
+  if (tier === 'S2') {
+    return { identity, query, configuration, twinRead: { amount: Math.max(100, 10 * units), periodMs: SECOND }, twinUpdate: { amount: Math.max(50, 5 * units), periodMs: SECOND } };
+  }
+  return { identity, query, configuration, twinRead: { amount: 100, periodMs: SECOND }, twinUpdate: { amount: 50, periodMs: SECOND } };
 }
 
 class TokenBucket {
