@@ -112,6 +112,7 @@ describe('configuration', () => {
     expect(throttleLimits({ tier: 'S1', units: 5 })).toEqual({
       identity: { amount: 500, periodMs: 60_000 },
       query: { amount: 100, periodMs: 60_000 },
+      configuration: { amount: 100, periodMs: 60_000 },
       twinRead: { amount: 100, periodMs: 1000 },
       twinUpdate: { amount: 50, periodMs: 1000 },
     });
@@ -120,10 +121,11 @@ describe('configuration', () => {
     expect(throttleLimits({ tier: 'S3', units: 2 })).toEqual({
       identity: { amount: 10_000, periodMs: 60_000 },
       query: { amount: 2000, periodMs: 60_000 },
+      configuration: { amount: 40, periodMs: 60_000 },
       twinRead: { amount: 1000, periodMs: 1000 },
       twinUpdate: { amount: 500, periodMs: 1000 },
     });
-    expect(throttleLimits({ tier: 'B2', units: 1 })).toEqual({ identity: { amount: 100, periodMs: 60_000 }, query: undefined, twinRead: undefined, twinUpdate: undefined });
+    expect(throttleLimits({ tier: 'B2', units: 1 })).toEqual({ identity: { amount: 100, periodMs: 60_000 }, query: undefined, twinRead: undefined, twinUpdate: undefined, configuration: undefined });
     expect(() => throttleLimits({ tier: 'F1', units: 2 })).toThrow(RangeError);
     expect(() => throttleLimits({ tier: 'S3', units: 11 })).toThrow(RangeError);
   });
