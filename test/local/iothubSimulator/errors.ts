@@ -25,6 +25,8 @@ export const HUB_ERRORS = {
   IotHubNotFound: { status: 404, code: 404002 },
   ModuleNotFound: { status: 404, code: 404010 },
   ConfigurationNotFound: { status: 404, code: 404301 },
+  // The service SDKs' code list (JobNotFound 404002); troubleshoot-error-codes.md lists 429004.
+  JobNotFound: { status: 404, code: 404002 },
   DeviceAlreadyExists: { status: 409, code: 409001 },
   ModuleAlreadyExistsOnDevice: { status: 409, code: 409301 },
   ConfigurationAlreadyExists: { status: 409, code: 409401 },
@@ -33,6 +35,7 @@ export const HUB_ERRORS = {
   TooManyModulesOnDevice: { status: 413, code: 413003 },
   ConfigurationCountLimitExceeded: { status: 413, code: 413101 },
   ThrottlingException: { status: 429, code: 429001 },
+  ThrottlingMaxActiveJobCountExceeded: { status: 429, code: 429004 },
   ServerError: { status: 500, code: 500001 },
   // Not a hub code: answers routes this simulator does not implement, loudly (501), so a product calling an
   // unsupported endpoint fails visibly instead of reading a plausible 404 as "gone".

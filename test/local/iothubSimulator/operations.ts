@@ -31,6 +31,11 @@ export const OPERATIONS = {
   updateModuleTwin: { category: 'twinUpdate', rights: ['ServiceConnect'] },
   replaceModuleTwin: { category: 'twinUpdate', rights: ['ServiceConnect'] },
   queryTwins: { category: 'query', rights: ['RegistryRead', 'ServiceConnect'] },
+  // Scheduled twin-update jobs (twinJobs.ts): their tier checks and limits are the jobs' own.
+  createTwinJob: { category: undefined, rights: ['ServiceConnect'] },
+  getTwinJob: { category: undefined, rights: ['RegistryRead', 'ServiceConnect'] },
+  cancelTwinJob: { category: undefined, rights: ['ServiceConnect'] },
+  queryTwinJobs: { category: undefined, rights: ['RegistryRead', 'ServiceConnect'] },
   // Automatic device/module management (configurations.ts): the configurations throttle (20/min/unit).
   putConfiguration: { category: 'configuration', rights: ['RegistryWrite'] },
   getConfiguration: { category: 'configuration', rights: ['RegistryRead'] },

@@ -14,6 +14,7 @@ import type { DeviceRecord, ModuleRecord } from './registry';
 import type { RouteMatch } from './routes';
 import { parseServicePatch, parseServiceReplacement, readTwin, twinEtag } from './twin';
 import { renderTwin, type TwinView } from './twinDocument';
+import type { TwinJobs } from './twinJobs';
 
 export interface ApiRequest {
   readonly route: RouteMatch;
@@ -96,6 +97,7 @@ export class HubRestApi {
     private readonly keys: KeyDeriver,
     private readonly paging: () => QueryPaging,
     private readonly configurations: ConfigurationStore,
+    private readonly jobs: TwinJobs,
   ) {
     this.bulk = new BulkRegistry(core);
   }
@@ -169,6 +171,10 @@ export class HubRestApi {
       this.configurations.applyOnDevice(deviceId, request.body());
       return { status: 204, body: undefined, headers: {}, deviceIds: [deviceId] };
     },
+    createTwinJob: (request) => this.ok(this.jobs.create(request.route.jobId!, request.body()), []),
+    getTwinJob: (request) => this.ok(this.jobs.get(request.route.jobId!), []),
+    cancelTwinJob: (request) => this.ok(this.jobs.cancel(request.route.jobId!), []),
+    queryTwinJobs: (request) => this.queryTwinJobs(request),
     unsupported: () => {
       throw new HubError('NotImplementedBySimulator', 'This route is not part of the IoT Hub surface the simulator implements');
     },
@@ -331,6 +337,14 @@ export class HubRestApi {
     const body = requireObjectBody(request.body(), 'query specification');
     if (typeof body.query !== 'string') throw new HubError('ArgumentNull', 'The request body needs a "query" string');
     const query = parseQuery(body.query);
+    const { pageSize, token } = this.queryPaging(request);
+    const page = executeQueryPage(this.core.store, query, token === undefined || token === '' ? undefined : token, pageSize);
+    const headers: Record<string, string> = { 'x-ms-item-type': page.itemType };
+    if (page.continuationToken !== undefined) headers['x-ms-continuation'] = page.continuationToken;
+    return { status: 200, body: page.items, headers, deviceIds: [] };
+  }
+
+  private queryPaging(request: ApiRequest): { pageSize: number; token: string | undefined } {
     const paging = this.paging();
     const header = request.headers['x-ms-max-item-count'];
     const requested = header === undefined ? undefined : Number(Array.isArray(header) ? header[0] : header);
@@ -339,10 +353,19 @@ export class HubRestApi {
     }
     const pageSize = Math.min(requested ?? paging.defaultPageSize, paging.maxPageSize);
     const continuation = request.headers['x-ms-continuation'];
-    const token = Array.isArray(continuation) ? continuation[0] : continuation;
-    const page = executeQueryPage(this.core.store, query, token === undefined || token === '' ? undefined : token, pageSize);
-    const headers: Record<string, string> = { 'x-ms-item-type': page.itemType };
-    if (page.continuationToken !== undefined) headers['x-ms-continuation'] = page.continuationToken;
-    return { status: 200, body: page.items, headers, deviceIds: [] };
+    return { pageSize, token: Array.isArray(continuation) ? continuation[0] : continuation };
+  }
+
+  /** GET /jobs/v2/query (JobClient.createQuery): a QueryResult of JobResponse items, paged like twin queries. */
+  private queryTwinJobs(request: ApiRequest): ApiResponse {
+    const { pageSize, token } = this.queryPaging(request);
+    const page = this.jobs.query(request.searchParams.get('jobType'), request.searchParams.get('jobStatus'), pageSize, token === '' ? undefined : token);
+    const body: JsonObject = { type: 'jobResponse', items: page.items };
+    const headers: Record<string, string> = {};
+    if (page.continuationToken !== undefined) {
+      body.continuationToken = page.continuationToken;
+      headers['x-ms-continuation'] = page.continuationToken;
+    }
+    return { status: 200, body, headers, deviceIds: [] };
   }
 }

@@ -7,6 +7,8 @@ export interface RouteMatch {
   readonly operation: OperationName;
   readonly deviceId: string | undefined;
   readonly moduleId: string | undefined;
+  /** /jobs/v2/{jobId} routes only. */
+  readonly jobId?: string;
   /** /configurations/{id} routes only. */
   readonly configurationId?: string;
 }
@@ -62,6 +64,11 @@ export function matchRoute(method: string, pathname: string, ifMatch: string | u
       if (method === 'PATCH') return route('updateModuleTwin', id, moduleId);
       if (method === 'PUT') return route('replaceModuleTwin', id, moduleId);
     }
+  } else if (collection === 'jobs' && id === 'v2' && sub !== undefined && extra === undefined) {
+    if (sub === 'query' && moduleId === undefined && method === 'GET') return route('queryTwinJobs');
+    if (moduleId === undefined && method === 'PUT') return { ...route('createTwinJob'), jobId: sub };
+    if (moduleId === undefined && method === 'GET') return { ...route('getTwinJob'), jobId: sub };
+    if (moduleId === 'cancel' && method === 'POST') return { ...route('cancelTwinJob'), jobId: sub };
   } else if (collection === 'configurations' && sub === undefined) {
     if (id === undefined && method === 'GET') return route('listConfigurations');
     if (id === 'testQueries' && method === 'POST') return route('testConfigurationQueries');

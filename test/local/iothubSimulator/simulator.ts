@@ -19,6 +19,7 @@ import { StatsCollector, type RejectionReason, type SimulatorStats } from './sta
 import { ThrottleModel, throttleLimits, type ThrottleConfig, type ThrottleLimits } from './throttle';
 import { systemClock, type Clock } from './time';
 import { renderTwin, type TwinView } from './twinDocument';
+import { TwinJobs } from './twinJobs';
 
 export interface IotHubSimulatorOptions {
   /** Host name in the connection string, TLS certificate and expected Host header. Default smt-lab.azure-devices.net. */
@@ -97,6 +98,7 @@ interface SimulatorParts {
   readonly keys: KeyDeriver;
   readonly server: HubServer;
   readonly configurations: ConfigurationStore;
+  readonly jobs: TwinJobs;
 }
 
 export class IotHubSimulator implements SimulatorConnectionInfo {
@@ -146,6 +148,7 @@ export class IotHubSimulator implements SimulatorConnectionInfo {
     );
     if (saved !== undefined) restoreHubState(core, saved);
     const configurations = new ConfigurationStore(core, options.configurations);
+    const jobs = new TwinJobs(core, clock, throttle);
     const certificate = (saved === undefined ? undefined : reusableCertificate(saved, hostName, new Date())) ?? (await createServerCertificate(hostName));
     const server = await HubServer.start(options.port ?? 0, certificate, {
       hostName,
@@ -154,7 +157,7 @@ export class IotHubSimulator implements SimulatorConnectionInfo {
       faults,
       throttle,
       stats,
-      api: new HubRestApi(core, keys, () => paging, configurations),
+      api: new HubRestApi(core, keys, () => paging, configurations, jobs),
     });
     return new IotHubSimulator({
       hostName,
@@ -171,6 +174,7 @@ export class IotHubSimulator implements SimulatorConnectionInfo {
       keys,
       server,
       configurations,
+      jobs,
     });
   }
 
@@ -187,6 +191,7 @@ export class IotHubSimulator implements SimulatorConnectionInfo {
   /** Closes the server and every connection (keep-alive included); pending injected delays end unanswered. */
   close(): Promise<void> {
     this.parts.configurations.stop();
+    this.parts.jobs.close();
     return this.parts.server.close();
   }
 
