@@ -1,22 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../../src/config';
+import { minimalSettings, problemsOf } from '../../support/configProblems';
+import { loadConfig } from '../../../src/config';
 import { eventHubName, eventHubsConnectionString, namespaceHostName } from '../../../src/config/settingKinds';
 
-const minimal = {
-  IOTHUB_CONNECTION_STRING: 'HostName=hub.azure-devices.net;SharedAccessKeyName=iothubowner;SharedAccessKey=a2V5',
-  PRODUCT_STORAGE_CONNECTION_STRING: 'UseDevelopmentStorage=true',
-};
+const minimal = minimalSettings;
 const eventHubs = 'Endpoint=sb://smt.servicebus.windows.net/;SharedAccessKeyName=send;SharedAccessKey=c2VjcmV0';
-
-function problemsOf(env: Record<string, string>): readonly string[] {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 describe('audit stream settings', () => {
   it('has no audit stream when neither a connection string nor a namespace is set', () => {

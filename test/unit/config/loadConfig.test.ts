@@ -1,23 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, type Config } from '../../../src/config';
+import { minimalSettings, problemsOf } from '../../support/configProblems';
+import { loadConfig, type Config } from '../../../src/config';
 import { hostSettingDefinitions, settingDefinitions } from '../../../src/config/settingDefinitions';
 import { anyText } from '../../../src/config/settingKinds';
 
-const minimal = {
-  IOTHUB_CONNECTION_STRING: 'HostName=hub.azure-devices.net;SharedAccessKeyName=iothubowner;SharedAccessKey=a2V5',
-  PRODUCT_STORAGE_CONNECTION_STRING: 'UseDevelopmentStorage=true',
-};
-
-function problemsOf(env: Record<string, string>): readonly string[] {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  throw new Error('expected a ConfigError');
-}
+const minimal = minimalSettings;
 
 describe('loadConfig', () => {
   it('applies documented defaults to a minimal connection-string setup', () => {

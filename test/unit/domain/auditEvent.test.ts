@@ -1,23 +1,10 @@
+import { exampleCorrectionRecord } from '../../support/auditRecords';
 import { describe, expect, it } from 'vitest';
 import { auditEventSource, auditEventType, auditSeverity, toAuditEvent, type AuditEventAction, type AuditEventRecord } from '../../../src/domain/auditEvent';
 
 const source = auditEventSource('Contoso-Fleet.azure-devices.net');
 
-const corrected: AuditEventRecord = {
-  id: 'correct|azureiotsecurity|sensor-17|v9',
-  at: '2026-11-27T16:45:10.021Z',
-  action: 'corrected',
-  deviceId: 'sensor-17',
-  moduleId: 'azureiotsecurity',
-  baselineName: 'default',
-  baselineVersion: 1,
-  mode: 'enforce',
-  changes: [{ setting: 'highPriorityMessageFrequency', kind: 'changed', from: 'PT1H', to: 'PT7M' }],
-  assignment: { name: 'default', version: 1, mode: 'enforce', assignedAt: '2026-11-27T16:40:02.113Z' },
-  reason: 'desired configuration differed from default v1 and was put back',
-  correlationId: 'twin-change:sensor-17:9',
-  twinVersion: 9,
-};
+const corrected: AuditEventRecord = { ...exampleCorrectionRecord, reason: 'desired configuration differed from default v1 and was put back' };
 
 describe('toAuditEvent', () => {
   it('makes a CloudEvents 1.0 event of a correction, with the record id as the event id', () => {

@@ -1,6 +1,7 @@
 // The README's "Security audit stream" example is what the product publishes for that record.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { exampleCorrectionRecord } from '../../support/auditRecords';
 import { describe, expect, it } from 'vitest';
 import { auditEventSource, auditEventType, auditSeverity, toAuditEvent, type AuditEventAction, type AuditEventRecord } from '../../../src/domain/auditEvent';
 
@@ -15,22 +16,7 @@ function section(): string {
   return end === -1 ? body : body.slice(0, end);
 }
 
-/** The correction the README's example shows. */
-const exampleRecord: AuditEventRecord = {
-  id: 'correct|azureiotsecurity|sensor-17|v9',
-  at: '2026-11-27T16:45:10.021Z',
-  action: 'corrected',
-  deviceId: 'sensor-17',
-  moduleId: 'azureiotsecurity',
-  baselineName: 'default',
-  baselineVersion: 1,
-  mode: 'enforce',
-  changes: [{ setting: 'highPriorityMessageFrequency', kind: 'changed', from: 'PT1H', to: 'PT7M' }],
-  assignment: { name: 'default', version: 1, mode: 'enforce', assignedAt: '2026-11-27T16:40:02.113Z' },
-  reason: 'desired configuration differed from default v1 and was put back (twin-change notification)',
-  correlationId: 'twin-change:sensor-17:9',
-  twinVersion: 9,
-};
+const exampleRecord: AuditEventRecord = exampleCorrectionRecord;
 
 describe('README: security audit stream', () => {
   it('shows, as its example, exactly the event published for that record', () => {
